@@ -1,0 +1,82 @@
+package dev.outboxmailer.compose;
+
+import dev.outboxmailer.message.OutgoingMessage;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * A finished RFC 5322 message (SPEC §4.1), sent as written: header lines keep their order and folding
+ * and the body its bytes, so signatures survive. Only where missing are Date, Message-ID and From
+ * added. Envelope recipients are To + Cc + Bcc; the Bcc header is removed so no way of writing the
+ * message can transmit it.
+ */
+final class EmlComposer {
+
+    private static final List<String> ADDRESS_HEADERS = List.of("From", "Sender", "Reply-To", "To", "Cc", "Bcc");
+
+    private final Session session;
+    private final ComposeSettings settings;
+
+    EmlComposer(Session session, ComposeSettings settings) {
+        this.session = session;
+        this.settings = settings;
+    }
+
+    OutgoingMessage compose(byte[] bytes) throws InvalidDraftException {
+        OutgoingMessage message;
+        try {
+            message = new OutgoingMessage(session, new ByteArrayInputStream(bytes));
+        } catch (MessagingException e) {
+            throw new InvalidDraftException("the .eml file cannot be read as an email message: " + e.getMessage(), e);
+        }
+        try {
+            for (String header : ADDRESS_HEADERS) {
+                Addresses.parseHeader(header, message.getHeader(header, ","));
+            }
+            List<InternetAddress> recipients = new ArrayList<>();
+            recipients.addAll(Addresses.parseHeader("To", message.getHeader("To", ",")));
+            recipients.addAll(Addresses.parseHeader("Cc", message.getHeader("Cc", ",")));
+            recipients.addAll(Addresses.parseHeader("Bcc", message.getHeader("Bcc", ",")));
+            if (recipients.isEmpty()) {
+                throw new InvalidDraftException("the .eml has no recipients: it needs a To, Cc or Bcc header with at least one address");
+            }
+
+            InternetAddress from = fromOf(message);
+            if (message.getHeader("Date") == null) {
+                message.setSentDate(new Date());
+            }
+            if (message.getHeader("Message-ID") == null) {
+                message.setHeader("Message-ID", MessageIds.newFor(from));
+            }
+            message.removeHeader("Bcc");
+            message.setEnvelopeRecipients(Addresses.distinct(recipients));
+        } catch (MessagingException e) {
+            throw new InvalidDraftException("the .eml file cannot be read as an email message: " + e.getMessage(), e);
+        }
+        SizeLimit.requireWithin(message, settings.maxSizeBytes());
+        return message;
+    }
+
+    /** The message's own From, or mail.from written into it where it has none. */
+    private InternetAddress fromOf(OutgoingMessage message) throws MessagingException, InvalidDraftException {
+        String written = message.getHeader("From", ",");
+        if (written != null) {
+            List<InternetAddress> from = Addresses.parseHeader("From", written);
+            if (from.isEmpty()) {
+                throw new InvalidDraftException("the From header of the .eml has no address");
+            }
+            return from.get(0);
+        }
+        if (settings.defaultFrom() == null) {
+            throw new InvalidDraftException("no From: the .eml has no From header and mail.from is not set in the configuration");
+        }
+        InternetAddress from = Addresses.utf8(settings.defaultFrom());
+        message.setFrom(from);
+        return from;
+    }
+}
