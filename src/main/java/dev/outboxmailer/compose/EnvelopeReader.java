@@ -3,6 +3,7 @@ package dev.outboxmailer.compose;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -18,9 +19,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 
@@ -34,6 +39,9 @@ final class EnvelopeReader {
     /** Big enough for base64 attachments of any message under a sane mail.max-size. */
     private static final int MAX_TEXT_CHARS = 256 * 1024 * 1024;
     private static final int MAX_NESTING = 20;
+    private static final Pattern MARK =
+            Pattern.compile("^\\s+in '[^']*', line (\\d+), column (\\d+):");
+    private static final List<String> ADDRESS_FIELDS = List.of("to", "cc", "bcc", "replyTo");
 
     static final EnvelopeReader JSON = new EnvelopeReader("JSON", jsonMapper());
     static final EnvelopeReader YAML = new EnvelopeReader("YAML", yamlMapper());
@@ -49,6 +57,9 @@ final class EnvelopeReader {
     EnvelopeDraft read(String text) throws InvalidDraftException {
         EnvelopeDraft draft;
         try {
+            if (mapper.getFactory() instanceof YAMLFactory) {
+                requirePlainYaml(text);
+            }
             draft = mapper.readValue(text, EnvelopeDraft.class);
         } catch (UnrecognizedPropertyException e) {
             throw unknownField(e);
@@ -58,10 +69,12 @@ final class EnvelopeReader {
             throw new InvalidDraftException(where(e.getPath()) + " cannot be read: " + firstLine(e.getOriginalMessage())
                     + at(e.getLocation()));
         } catch (StreamConstraintsException e) {
-            throw new InvalidDraftException("the draft is too large or too deeply nested to read as " + format + ": "
-                    + firstLine(e.getOriginalMessage()) + at(e.getLocation()));
+            throw new InvalidDraftException("the draft is too large or too deeply nested to read as " + format
+                    + " (at most " + MAX_NESTING + " levels of nesting)" + at(e.getLocation()));
         } catch (JsonProcessingException e) {
             throw malformed(e);
+        } catch (IOException e) {
+            throw new InvalidDraftException("the draft cannot be read as " + format + ": " + firstLine(e.getMessage()));
         } catch (RuntimeException e) {
             // SnakeYAML limits (aliases, nesting, size) surface as unchecked YAMLException
             throw new InvalidDraftException("the draft is not valid " + format + ": " + firstLine(e.getMessage()));
@@ -70,6 +83,34 @@ final class EnvelopeReader {
             throw new InvalidDraftException("the draft is empty");
         }
         return draft;
+    }
+
+    /**
+     * Jackson reads YAML as a stream and hands an alias ({@code *name}) over as the text of its name,
+     * so {@code cc: *team} would silently become {@code "team"}. Aliases are refused instead (which
+     * also rules out alias bombs), and so is a second document after {@code ---}.
+     */
+    private void requirePlainYaml(String text) throws IOException, InvalidDraftException {
+        try (YAMLParser parser = (YAMLParser) mapper.getFactory().createParser(text)) {
+            int depth = 0;
+            boolean rootSeen = false;
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (parser.isCurrentAlias()) {
+                    throw new InvalidDraftException("the draft is not valid YAML for outbox-mailer: aliases such as *"
+                            + parser.getText() + " are not supported; write the value out" + at(parser.currentTokenLocation()));
+                }
+                if (depth == 0 && rootSeen) {
+                    throw new InvalidDraftException("the draft holds more than one YAML document (---); put one draft in each file"
+                            + at(parser.currentTokenLocation()));
+                }
+                if (token.isStructStart()) {
+                    depth++;
+                } else if (token.isStructEnd()) {
+                    depth--;
+                }
+                rootSeen = rootSeen || depth == 0 || token.isStructStart();
+            }
+        }
     }
 
     private InvalidDraftException unknownField(UnrecognizedPropertyException e) {
@@ -89,21 +130,34 @@ final class EnvelopeReader {
             return new InvalidDraftException("the draft must be a " + format + " object with fields such as "
                     + "\"to\", \"subject\" and \"text\"" + at(e.getLocation()));
         }
-        return new InvalidDraftException(where(path) + " must be " + expected(path, e.getTargetType())
+        String last = lastFieldName(path);
+        String where = ADDRESS_FIELDS.contains(last) && path.size() <= 2 ? "\"" + last + "\"" : where(path);
+        return new InvalidDraftException(where + " must be " + expected(path, e.getTargetType())
                 + at(e.getLocation()));
     }
 
     private InvalidDraftException malformed(JsonProcessingException e) {
-        String reason = firstLine(e.getOriginalMessage());
+        String reason = describe(e.getOriginalMessage());
+        if (reason.contains("(line ")) {
+            return new InvalidDraftException("the draft is not valid " + format + ": " + reason);
+        }
         if (reason.startsWith("Duplicate field")) {
             reason = reason.replace("Duplicate field", "the field").replace("'", "\"") + " is given twice";
         }
         return new InvalidDraftException("the draft is not valid " + format + ": " + reason + at(e.getLocation()));
     }
 
+    private static String lastFieldName(List<JsonMappingException.Reference> path) {
+        for (int i = path.size() - 1; i >= 0; i--) {
+            if (path.get(i).getFieldName() != null) {
+                return path.get(i).getFieldName();
+            }
+        }
+        return "";
+    }
+
     private static String expected(List<JsonMappingException.Reference> path, Class<?> target) {
-        String last = path.get(path.size() - 1).getFieldName();
-        if (last != null && List.of("to", "cc", "bcc", "replyTo").contains(last)) {
+        if (ADDRESS_FIELDS.contains(lastFieldName(path))) {
             return "an address or a list of addresses (text)";
         }
         if (target == null) {
@@ -143,6 +197,28 @@ final class EnvelopeReader {
             return "";
         }
         return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+
+    /**
+     * A parser's message as one line: SnakeYAML writes each problem on its own line followed by
+     * {@code in 'reader', line 2, column 10:} and a snippet; this keeps the sentences and their
+     * positions and drops the snippets.
+     */
+    private static String describe(String message) {
+        if (message == null || message.isBlank()) {
+            return "it cannot be parsed";
+        }
+        StringBuilder out = new StringBuilder();
+        for (String line : message.strip().split("\\R")) {
+            Matcher mark = MARK.matcher(line);
+            if (mark.find()) {
+                out.append(" (line ").append(mark.group(1)).append(", column ").append(mark.group(2)).append(')');
+            } else if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+                out.append(out.length() == 0 ? "" : ", ").append(line.strip());
+            }
+        }
+        int source = out.indexOf(" at [Source");
+        return source > 0 ? out.substring(0, source) : out.toString();
     }
 
     private static String firstLine(String message) {
