@@ -241,4 +241,42 @@ class EnvelopeDraftTest {
         assertThat(((InternetAddress) got.getRecipients(Message.RecipientType.TO)[0]).getPersonal())
                 .isEqualTo("Zoë Ünïcødé-Name");
     }
+
+    @Test
+    void aNonAsciiMailFromIsEncodedToo() throws Exception {
+        // parsed from configuration text, its display name is raw "Zoë" until re-encoded
+        Composer composer = new Composer(new ComposeSettings(new InternetAddress("Zoë <zoe@example.org>"), java.util.List.of(), Mails.MAX));
+        OutgoingMessage sent = composer.compose(new Draft("a.json", "{\"to\": \"bob@example.com\"}".getBytes(), null));
+        String raw = latin1(transmitted(sent));
+        assertThat(raw).containsPattern("(?m)^From: =\\?UTF-8\\?[BQ]\\?");
+        assertThat(((InternetAddress) received(sent).getFrom()[0]).getPersonal()).isEqualTo("Zoë");
+        assertThat(sent.getMessageID()).endsWith("@example.org>");
+    }
+
+    @Test
+    void longLinesAndNonAsciiBodiesUseSevenBitSafeEncodings() throws Exception {
+        String html = "<p>" + "x".repeat(3000) + "</p>";
+        String text = "ünïcødé ".repeat(500);
+        OutgoingMessage sent = compose("a.json", "{\"to\": \"bob@example.com\", \"text\": \"%s\", \"html\": \"%s\"}"
+                .formatted(text, html));
+        byte[] wire = transmitted(sent);
+        for (byte b : wire) {
+            assertThat(b & 0xFF).isLessThan(0x80);
+        }
+        for (String line : latin1(wire).split("\r\n")) {
+            assertThat(line.length()).isLessThanOrEqualTo(998);
+        }
+        assertThat(latin1(wire)).doesNotContainIgnoringCase("Content-Transfer-Encoding: 8bit");
+        MimeMessage got = received(sent);
+        assertThat(part(got, 0).getContent()).isEqualTo(text);
+        assertThat(part(got, 1).getContent()).isEqualTo(html);
+    }
+
+    @Test
+    void theMimeSessionEncodesInUtf8WithRfc2231Parameters() {
+        var properties = new Composer(new ComposeSettings(null, java.util.List.of(), 1)).mimeSession().getProperties();
+        assertThat(properties.getProperty("mail.mime.charset")).isEqualTo("UTF-8");
+        assertThat(properties.getProperty("mail.mime.encodeparameters")).isEqualTo("true");
+        assertThat(properties.getProperty("mail.mime.splitlongparameters")).isEqualTo("true");
+    }
 }
