@@ -134,7 +134,7 @@ final class EnvelopeComposer {
             single = html != null ? textPart(html, "html") : textPart(text != null ? text : "", "plain");
         }
         if (!related.isEmpty()) {
-            MimeMultipart wrapper = new MimeMultipart("related");
+            MimeMultipart wrapper = new RelatedMultipart(content != null ? "multipart/alternative" : "text/html");
             wrapper.addBodyPart(content != null ? wrap(content) : single);
             for (AttachmentResolver.ResolvedAttachment a : related) {
                 wrapper.addBodyPart(attachmentPart(a));
@@ -198,5 +198,15 @@ final class EnvelopeComposer {
             part.setContentID("<" + a.cid() + ">");
         }
         return part;
+    }
+
+    /** multipart/related with the {@code type} parameter RFC 2387 asks for: the type of its first (root) part. */
+    private static final class RelatedMultipart extends MimeMultipart {
+        RelatedMultipart(String rootType) throws MessagingException {
+            super("related");
+            ContentType type = new ContentType(contentType);
+            type.setParameter("type", rootType);
+            contentType = type.toString();
+        }
     }
 }

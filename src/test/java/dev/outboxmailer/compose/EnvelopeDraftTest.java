@@ -111,6 +111,8 @@ class EnvelopeDraftTest {
         assertThat(got.getContentType()).startsWith("multipart/mixed");
         Part related = part(got, 0);
         assertThat(related.getContentType()).startsWith("multipart/related");
+        assertThat(new jakarta.mail.internet.ContentType(related.getContentType()).getParameter("type"))
+                .isEqualTo("multipart/alternative");
         Part alternative = part(got, 0, 0);
         assertThat(alternative.getContentType()).startsWith("multipart/alternative");
         Part text = part(got, 0, 0, 0);
@@ -201,6 +203,7 @@ class EnvelopeDraftTest {
             {"to": "bob@example.com", "html": "<img src=\\"cid:logo\\">",
              "attachments": [{"path": "files/logo.png", "inline": true, "cid": "logo"}]}""", outbox));
         assertThat(htmlInline.getContentType()).startsWith("multipart/related");
+        assertThat(new jakarta.mail.internet.ContentType(htmlInline.getContentType()).getParameter("type")).isEqualTo("text/html");
         assertThat(part(htmlInline, 0).isMimeType("text/html")).isTrue();
         assertThat(bytesOf(part(htmlInline, 1))).isEqualTo(logo);
 
