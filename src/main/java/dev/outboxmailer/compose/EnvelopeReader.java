@@ -28,6 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads the text of a {@code .json} or {@code .yaml} draft into an {@link EnvelopeDraft}. Unknown
@@ -75,8 +76,8 @@ final class EnvelopeReader {
             throw malformed(e);
         } catch (IOException e) {
             throw new InvalidDraftException("the draft cannot be read as " + format + ": " + firstLine(e.getMessage()));
-        } catch (RuntimeException e) {
-            // SnakeYAML limits (aliases, nesting, size) surface as unchecked YAMLException
+        } catch (YAMLException e) {
+            // SnakeYAML limits (nesting, document size) can surface unwrapped
             throw new InvalidDraftException("the draft is not valid " + format + ": " + firstLine(e.getMessage()));
         }
         if (draft == null) {
@@ -117,11 +118,11 @@ final class EnvelopeReader {
         List<JsonMappingException.Reference> path = e.getPath();
         String field = String.valueOf(e.getPropertyName());
         String parent = where(path.subList(0, Math.max(0, path.size() - 1)));
-        Collection<String> known = e.getReferringClass() == EnvelopeDraft.Attachment.class
-                ? EnvelopeDraft.Attachment.FIELDS : EnvelopeDraft.FIELDS;
+        boolean attachment = e.getReferringClass() == EnvelopeDraft.Attachment.class;
+        Collection<String> known = attachment ? EnvelopeDraft.Attachment.FIELDS : EnvelopeDraft.FIELDS;
         String in = path.size() > 1 ? " in " + parent : "";
-        return new InvalidDraftException(String.format("unknown field \"%s\"%s%s; the fields a draft may use are %s",
-                field, in, at(e.getLocation()), String.join(", ", known)));
+        return new InvalidDraftException(String.format("unknown field \"%s\"%s%s; the fields %s may use are %s",
+                field, in, at(e.getLocation()), attachment ? "an attachment" : "a draft", String.join(", ", known)));
     }
 
     private InvalidDraftException wrongType(MismatchedInputException e) {
