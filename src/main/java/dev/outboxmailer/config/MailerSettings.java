@@ -1,0 +1,117 @@
+package dev.outboxmailer.config;
+
+import dev.outboxmailer.compose.ComposeSettings;
+import dev.outboxmailer.deliver.Security;
+import dev.outboxmailer.deliver.SmtpSettings;
+import dev.outboxmailer.outcome.RetryPolicy;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The whole configuration (SPEC §2), read once at start-up from Camel's properties (command line,
+ * environment, {@code application.properties}, built-in defaults) and checked: a value that cannot work
+ * is a {@link ConfigException} naming its key.
+ *
+ * @param smtp null when no {@code smtp.host} is set: the sandbox takes the mail
+ */
+public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings compose, RetryPolicy retry,
+                             int connections) {
+
+    /** Reads the settings; {@code lookup} answers a key's value, or empty where it is unset or blank. */
+    public static MailerSettings read(Function<String, Optional<String>> lookup) {
+        Reader r = new Reader(lookup);
+        int connections = r.get("smtp.connections").map(v -> Values.positiveInt("smtp.connections", v)).orElse(4);
+        SmtpSettings smtp = r.get("smtp.host").map(host -> smtp(r, host, connections)).orElse(null);
+        ComposeSettings compose = new ComposeSettings(
+                r.get("mail.from").map(v -> address("mail.from", v)).orElse(null),
+                r.get("mail.to").map(v -> addresses("mail.to", v)).orElse(List.of()),
+                Values.bytes("mail.max-size", r.get("mail.max-size").orElse("25MB")));
+        RetryPolicy retry = new RetryPolicy(
+                Values.duration("retry.initial-delay", r.get("retry.initial-delay").orElse("5s")),
+                Values.multiplier("retry.multiplier", r.get("retry.multiplier").orElse("2")),
+                Values.duration("retry.max-delay", r.get("retry.max-delay").orElse("10m")),
+                Values.duration("retry.give-up-after", r.get("retry.give-up-after").orElse("2d")));
+        Path outbox = Path.of(r.get("outbox.dir").orElse("outbox")).toAbsolutePath().normalize();
+        return new MailerSettings(outbox, smtp, compose, retry, connections);
+    }
+
+    public boolean sandbox() {
+        return smtp == null;
+    }
+
+    private static SmtpSettings smtp(Reader r, String host, int connections) {
+        Security security = r.get("smtp.security").map(v -> Security.of("smtp.security", v)).orElse(Security.SSL);
+        int port = r.get("smtp.port").map(v -> port("smtp.port", v)).orElse(security.defaultPort());
+        String username = r.get("smtp.username").orElse(null);
+        String password = r.get("smtp.password").orElse(null);
+        Optional<String> passwordFile = r.get("smtp.password-file");
+        if (passwordFile.isPresent()) {
+            password = readSecret("smtp.password-file", Path.of(passwordFile.get()));
+        }
+        if (username != null && password == null) {
+            throw new ConfigException("smtp.password", "smtp.username is set but no password: set smtp.password or smtp.password-file");
+        }
+        Path trustStore = r.get("smtp.trust-store").map(Path::of).orElse(null);
+        if (trustStore != null && !Files.isReadable(trustStore)) {
+            throw new ConfigException("smtp.trust-store", "cannot read " + trustStore.toAbsolutePath());
+        }
+        return new SmtpSettings(host.trim(), port, security, username, password, trustStore, connections,
+                r.get("smtp.connect-timeout").map(v -> Values.duration("smtp.connect-timeout", v)).orElse(Duration.ofSeconds(30)),
+                r.get("smtp.timeout").map(v -> Values.duration("smtp.timeout", v)).orElse(Duration.ofSeconds(60)));
+    }
+
+    private static int port(String key, String text) {
+        int port = Values.positiveInt(key, text);
+        if (port > 65535) {
+            throw new ConfigException(key, "'" + text + "' is not a TCP port (1-65535)");
+        }
+        return port;
+    }
+
+    private static String readSecret(String key, Path file) {
+        try {
+            String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (secret.isEmpty()) {
+                throw new ConfigException(key, file.toAbsolutePath() + " is empty");
+            }
+            return secret;
+        } catch (IOException e) {
+            throw new ConfigException(key, "cannot read " + file.toAbsolutePath());
+        }
+    }
+
+    private static InternetAddress address(String key, String text) {
+        List<InternetAddress> list = addresses(key, text);
+        if (list.size() != 1) {
+            throw new ConfigException(key, "'" + text + "' must be exactly one address");
+        }
+        return list.get(0);
+    }
+
+    private static List<InternetAddress> addresses(String key, String text) {
+        try {
+            InternetAddress[] parsed = InternetAddress.parse(text, true);
+            for (InternetAddress a : parsed) {
+                a.validate();
+            }
+            return List.of(parsed);
+        } catch (AddressException e) {
+            throw new ConfigException(key, "'" + text + "' is not a valid address list");
+        }
+    }
+
+    /** Property lookup that treats a blank value as unset. */
+    private record Reader(Function<String, Optional<String>> lookup) {
+        Optional<String> get(String key) {
+            return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty());
+        }
+    }
+}

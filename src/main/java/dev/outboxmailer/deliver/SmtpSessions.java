@@ -1,0 +1,40 @@
+package dev.outboxmailer.deliver;
+
+import jakarta.mail.Session;
+import java.util.Properties;
+
+/** The Angus Mail session for one SMTP server: security, trust, timeouts, charset. */
+final class SmtpSessions {
+    private SmtpSessions() {}
+
+    static Session create(SmtpSettings s) {
+        Properties p = new Properties();
+        p.put("mail.transport.protocol", "smtp");
+        p.put("mail.smtp.host", s.host());
+        p.put("mail.smtp.port", String.valueOf(s.port()));
+        p.put("mail.smtp.auth", String.valueOf(s.authenticates()));
+        p.put("mail.smtp.connectiontimeout", String.valueOf(s.connectTimeout().toMillis()));
+        p.put("mail.smtp.timeout", String.valueOf(s.readTimeout().toMillis()));
+        p.put("mail.smtp.writetimeout", String.valueOf(s.readTimeout().toMillis()));
+        // deliver to the recipients the server accepts; the refused ones are reported, not fatal
+        p.put("mail.smtp.sendpartial", "true");
+        p.put("mail.mime.charset", "UTF-8");
+        p.put("mail.smtp.socketFactory", NoDelaySockets.plain());
+        p.put("mail.smtp.socketFactory.fallback", "false");
+        if (s.security() != Security.PLAIN) {
+            p.put("mail.smtp.ssl.socketFactory", NoDelaySockets.tls(TrustedCertificates.sslContext(s.trustStore())));
+            p.put("mail.smtp.ssl.checkserveridentity", "true");
+        }
+        switch (s.security()) {
+            case SSL -> p.put("mail.smtp.ssl.enable", "true");
+            case STARTTLS -> {
+                p.put("mail.smtp.starttls.enable", "true");
+                p.put("mail.smtp.starttls.required", "true");
+            }
+            case PLAIN -> {
+                // nothing: plain text by the operator's explicit choice
+            }
+        }
+        return Session.getInstance(p);
+    }
+}
