@@ -1,0 +1,50 @@
+package dev.outboxmailer.intake;
+
+import dev.outboxmailer.compose.Draft;
+import dev.outboxmailer.compose.InvalidDraftException;
+import dev.outboxmailer.message.DraftSource;
+import dev.outboxmailer.outcome.RetrySchedule;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.component.file.GenericFileFilter;
+
+/**
+ * The outbox folder as intake sees it: which files are drafts ready now (the file endpoint's
+ * {@code filter=#outboxFolder}), and how a picked-up file becomes a {@link Draft}.
+ */
+public final class OutboxFolder implements GenericFileFilter<File> {
+
+    private final Path folder;
+    private final RetrySchedule schedule;
+
+    public OutboxFolder(Path folder, RetrySchedule schedule) {
+        this.folder = folder;
+        this.schedule = schedule;
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    /** A regular file that is not waiting for a later retry. (Names and sub-folders are excluded by the route.) */
+    @Override
+    public boolean accept(GenericFile<File> file) {
+        return !file.isDirectory() && schedule.isDue(file.getFileName());
+    }
+
+    /** Reads the picked-up file as a draft and remembers where it came from for the outcome. */
+    public Draft read(Exchange exchange) throws IOException, InvalidDraftException {
+        Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
+        String name = file.getFileName().toString();
+        exchange.setProperty(DraftSource.PROPERTY, new DraftSource(name, file));
+        if (Files.isSymbolicLink(file) && !file.toRealPath().startsWith(folder.toRealPath())) {
+            throw new InvalidDraftException("the draft is a link to a file outside the outbox (" + file.toRealPath()
+                    + "); it was not read");
+        }
+        return new Draft(name, Files.readAllBytes(file), folder);
+    }
+}
