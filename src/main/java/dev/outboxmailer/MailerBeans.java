@@ -1,0 +1,70 @@
+package dev.outboxmailer;
+
+import dev.outboxmailer.compose.Composer;
+import dev.outboxmailer.config.MailerSettings;
+import dev.outboxmailer.deliver.PooledMailSender;
+import dev.outboxmailer.deliver.Security;
+import dev.outboxmailer.deliver.SmtpSettings;
+import dev.outboxmailer.intake.OutboxFolder;
+import dev.outboxmailer.outcome.OutcomeFolders;
+import dev.outboxmailer.outcome.Outcomes;
+import dev.outboxmailer.outcome.RetrySchedule;
+import dev.outboxmailer.sandbox.Sandbox;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the beans the YAML routes refer to, from the configuration: {@code outboxFolder} (intake),
+ * {@code composer} (compose), {@code smtpSender} (deliver), {@code outcomes} (outcome). With no
+ * {@code smtp.host} it starts the {@link Sandbox} and delivers there.
+ */
+public class MailerBeans implements CamelConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(MailerBeans.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        MailerSettings settings = MailerSettings.read(properties::resolveProperty);
+        Files.createDirectories(settings.outboxDir());
+
+        SmtpSettings smtp = settings.smtp();
+        if (settings.sandbox()) {
+            Sandbox sandbox = Sandbox.start(Path.of(properties.resolveProperty("sandbox.dir").orElse("sandbox")));
+            context.addService(closing(sandbox));
+            smtp = new SmtpSettings(sandbox.host(), sandbox.port(), Security.PLAIN, null, null, null,
+                    settings.connections(), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        } else if (smtp.security() == Security.PLAIN) {
+            LOG.warn("smtp.security=plain: mail and the password cross the network unencrypted to {}", smtp.describe());
+        }
+        PooledMailSender sender = new PooledMailSender(smtp);
+        context.addService(closing(sender));
+        LOG.info("Watching {} and delivering through {}", settings.outboxDir(), smtp);
+
+        Clock clock = Clock.systemDefaultZone();
+        RetrySchedule schedule = new RetrySchedule(settings.retry(), clock);
+        var registry = context.getRegistry();
+        registry.bind("smtpSender", sender);
+        registry.bind("composer", new Composer(settings.compose()));
+        registry.bind("outboxFolder", new OutboxFolder(settings.outboxDir(), schedule));
+        registry.bind("outcomes", new Outcomes(new OutcomeFolders(settings.outboxDir()), schedule, clock));
+    }
+
+    /** Stops a resource together with the CamelContext. */
+    private static ServiceSupport closing(AutoCloseable resource) {
+        return new ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                resource.close();
+            }
+        };
+    }
+
+}
