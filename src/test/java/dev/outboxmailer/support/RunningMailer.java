@@ -1,0 +1,104 @@
+package dev.outboxmailer.support;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outboxmailer.OutboxMailer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.main.Main;
+
+/**
+ * The real application, started in this JVM with the project's real YAML routes ({@code routes/}) and
+ * its own outbox under a temporary folder. Drafts are dropped the way a careful user does (write
+ * {@code .tmp}, then rename); outcomes are read from the folders a user looks at.
+ */
+public final class RunningMailer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public final Path outbox;
+    public final Path sandbox;
+    private final Main main;
+
+    private RunningMailer(Path dir, Map<String, String> settings) throws Exception {
+        this.outbox = dir.resolve("outbox");
+        this.sandbox = dir.resolve("sandbox");
+        Map<String, String> all = new HashMap<>();
+        all.put("outbox.dir", outbox.toString());
+        all.put("sandbox.dir", sandbox.toString());
+        all.put("outbox.poll-delay", "100");
+        all.put("outbox.settle-time", "100");
+        all.putAll(settings);
+        this.main = OutboxMailer.create(all);
+        main.start();
+    }
+
+    public static RunningMailer start(Path dir, Map<String, String> settings) throws Exception {
+        return new RunningMailer(dir, settings);
+    }
+
+    /** Settings that deliver to a GreenMail SMTPS server on localhost, trusting the test CA. */
+    public static Map<String, String> smtps(int port) {
+        Map<String, String> s = new HashMap<>();
+        s.put("smtp.host", "localhost");
+        s.put("smtp.port", String.valueOf(port));
+        s.put("smtp.security", "ssl");
+        s.put("smtp.trust-store", TestCertificates.install().caPem.toString());
+        s.put("mail.from", "Outbox Mailer <mailer@example.com>");
+        return s;
+    }
+
+    public Path drop(String name, String content) throws IOException {
+        return drop(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Path drop(String name, byte[] content) throws IOException {
+        Files.createDirectories(outbox);
+        Path tmp = outbox.resolve(name + ".tmp");
+        Files.write(tmp, content);
+        return Files.move(tmp, outbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public Path sentFolder() {
+        return outbox.resolve(".sent").resolve(LocalDate.now().toString());
+    }
+
+    public Path failedFolder() {
+        return outbox.resolve(".failed");
+    }
+
+    /** Waits for the draft's receipt and returns it. */
+    public JsonNode awaitReceipt(String name) {
+        Path receipt = sentFolder().resolve(name + ".receipt.json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(receipt) && Files.size(receipt) > 0);
+        return read(receipt);
+    }
+
+    /** Waits for the draft's error report and returns it. */
+    public JsonNode awaitError(String name) {
+        Path error = failedFolder().resolve(name + ".error.json");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(error) && Files.size(error) > 0);
+        return read(error);
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        main.stop();
+    }
+}
