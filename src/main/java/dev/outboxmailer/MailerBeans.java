@@ -8,7 +8,10 @@ import dev.outboxmailer.deliver.SmtpSettings;
 import dev.outboxmailer.intake.OutboxFolder;
 import dev.outboxmailer.outcome.OutcomeFolders;
 import dev.outboxmailer.outcome.Outcomes;
+import dev.outboxmailer.outcome.DeliveryPause;
 import dev.outboxmailer.outcome.RetrySchedule;
+import dev.outboxmailer.outcome.SmtpHealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import dev.outboxmailer.sandbox.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,12 +52,19 @@ public class MailerBeans implements CamelConfiguration {
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), smtp);
 
         Clock clock = Clock.systemDefaultZone();
-        RetrySchedule schedule = new RetrySchedule(settings.retry(), clock);
+        Path state = settings.outboxDir().resolve(".state");
+        OutcomeFolders folders = new OutcomeFolders(settings.outboxDir());
+        folders.recover(); // finish what a crash interrupted, before any draft is picked up
+        RetrySchedule schedule = new RetrySchedule(settings.retry(), clock, state.resolve("retries.json"));
+        schedule.keepOnly(name -> Files.exists(settings.outboxDir().resolve(name)));
+        DeliveryPause pause = new DeliveryPause(clock, settings.operatorRecheck());
+        HealthCheckRegistry.get(context).register(new SmtpHealthCheck(pause, smtp.describe()));
+
         var registry = context.getRegistry();
         registry.bind("smtpSender", sender);
         registry.bind("composer", new Composer(settings.compose()));
-        registry.bind("outboxFolder", new OutboxFolder(settings.outboxDir(), schedule));
-        registry.bind("outcomes", new Outcomes(new OutcomeFolders(settings.outboxDir()), schedule, clock));
+        registry.bind("outboxFolder", new OutboxFolder(settings.outboxDir(), schedule, pause));
+        registry.bind("outcomes", new Outcomes(folders, schedule, pause, clock));
     }
 
     /** Stops a resource together with the CamelContext. */

@@ -77,17 +77,22 @@ class PackagedJarIT {
     }
 
     private Process start(List<String> args, Map<String, String> env) throws IOException {
+        return start(dir, args, env, "app.log");
+    }
+
+    /** Starts the packaged jar in {@code dir} as a user would, its output going to {@code dir/log}. */
+    static Process start(Path dir, List<String> args, Map<String, String> env, String log) throws IOException {
         assertThat(JAR).as("run 'mvn package' first").exists();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile());
+                .redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile());
         builder.environment().putAll(env);
         return builder.start();
     }
 
-    private static void stop(Process app) throws InterruptedException {
+    static void stop(Process app) throws InterruptedException {
         app.destroy(); // SIGTERM: a graceful shutdown
         if (!app.waitFor(30, TimeUnit.SECONDS)) {
             app.destroyForcibly();

@@ -23,7 +23,7 @@ import java.util.function.Function;
  * @param smtp null when no {@code smtp.host} is set: the sandbox takes the mail
  */
 public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings compose, RetryPolicy retry,
-                             int connections) {
+                             Duration operatorRecheck, int connections) {
 
     /** Reads the settings; {@code lookup} answers a key's value, or empty where it is unset or blank. */
     public static MailerSettings read(Function<String, Optional<String>> lookup) {
@@ -39,8 +39,9 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
                 Values.multiplier("retry.multiplier", r.get("retry.multiplier").orElse("2")),
                 Values.duration("retry.max-delay", r.get("retry.max-delay").orElse("10m")),
                 Values.duration("retry.give-up-after", r.get("retry.give-up-after").orElse("2d")));
+        Duration recheck = Values.duration("retry.operator-recheck", r.get("retry.operator-recheck").orElse("30s"));
         Path outbox = Path.of(r.get("outbox.dir").orElse("outbox")).toAbsolutePath().normalize();
-        return new MailerSettings(outbox, smtp, compose, retry, connections);
+        return new MailerSettings(outbox, smtp, compose, retry, recheck, connections);
     }
 
     public boolean sandbox() {

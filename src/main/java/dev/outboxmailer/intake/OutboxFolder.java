@@ -3,6 +3,8 @@ package dev.outboxmailer.intake;
 import dev.outboxmailer.compose.Draft;
 import dev.outboxmailer.compose.InvalidDraftException;
 import dev.outboxmailer.message.DraftSource;
+import dev.outboxmailer.outcome.DeliveryPause;
+import dev.outboxmailer.outcome.DeliveryPausedException;
 import dev.outboxmailer.outcome.RetrySchedule;
 import java.io.File;
 import java.io.IOException;
@@ -20,27 +22,35 @@ public final class OutboxFolder implements GenericFileFilter<File> {
 
     private final Path folder;
     private final RetrySchedule schedule;
+    private final DeliveryPause pause;
 
-    public OutboxFolder(Path folder, RetrySchedule schedule) {
+    public OutboxFolder(Path folder, RetrySchedule schedule, DeliveryPause pause) {
         this.folder = folder;
         this.schedule = schedule;
+        this.pause = pause;
     }
 
     public Path folder() {
         return folder;
     }
 
-    /** A regular file that is not waiting for a later retry. (Names and sub-folders are excluded by the route.) */
+    /**
+     * A regular file that is not waiting for a later retry, while sending is not paused. (Names and
+     * sub-folders are excluded by the route.)
+     */
     @Override
     public boolean accept(GenericFile<File> file) {
-        return !file.isDirectory() && schedule.isDue(file.getFileName());
+        return !file.isDirectory() && !pause.isPaused() && schedule.isDue(file.getFileName());
     }
 
     /** Reads the picked-up file as a draft and remembers where it came from for the outcome. */
-    public Draft read(Exchange exchange) throws IOException, InvalidDraftException {
+    public Draft read(Exchange exchange) throws IOException, InvalidDraftException, DeliveryPausedException {
         Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
         String name = file.getFileName().toString();
         exchange.setProperty(DraftSource.PROPERTY, new DraftSource(name, file));
+        if (pause.isPaused()) {
+            throw new DeliveryPausedException(pause.problem()); // picked up in the same scan as a failed one
+        }
         if (Files.isSymbolicLink(file) && !file.toRealPath().startsWith(folder.toRealPath())) {
             throw new InvalidDraftException("the draft is a link to a file outside the outbox (" + file.toRealPath()
                     + "); it was not read");

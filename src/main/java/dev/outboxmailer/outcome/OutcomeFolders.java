@@ -6,24 +6,35 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where drafts end up: {@code .sent/YYYY-MM-DD/} with a receipt, {@code .failed/} with an error report.
  * The draft is moved (renamed, so byte-identical) only after its report is safely on disk, and never over
  * an earlier outcome: a name already taken gets a suffix ({@code report-2.json}), the same for the draft
  * and its report.
+ *
+ * <p>Crash safety: before anything is written, the intended move is recorded in
+ * {@code outbox/.state/moving/} (synced to disk). If the process dies half-way, {@link #recover()} at the
+ * next start finishes the move, so a draft the server already accepted is not picked up and sent again.
  */
 public final class OutcomeFolders {
     public static final String SENT = ".sent";
     public static final String FAILED = ".failed";
+    private static final Logger LOG = LoggerFactory.getLogger(OutcomeFolders.class);
 
     private final Path outbox;
+    private final Path moving;
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -31,6 +42,7 @@ public final class OutcomeFolders {
 
     public OutcomeFolders(Path outbox) {
         this.outbox = outbox;
+        this.moving = outbox.resolve(".state").resolve("moving");
     }
 
     /** Files the draft under {@code .sent/<day>/} beside its receipt; returns where the draft went. */
@@ -43,41 +55,86 @@ public final class OutcomeFolders {
         return file(draft, outbox.resolve(FAILED), ".error.json", report);
     }
 
+    /** An intended move, as recorded before it starts. */
+    record Move(Path draft, Path folder, String reportSuffix, String report) {}
+
     private Path file(Path draft, Path folder, String reportSuffix, Object report) throws IOException {
-        Files.createDirectories(folder);
-        String name = draft.getFileName().toString();
-        Path tmp = Files.createTempFile(folder, ".report-", ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
-                json.writeValue(out, report);
-            }
-            force(tmp);
-            for (int n = 1; ; n++) {
-                String candidate = n == 1 ? name : withSuffix(name, n);
-                Path reportFile = folder.resolve(candidate + reportSuffix);
-                Path target = folder.resolve(candidate);
-                if (Files.exists(target)) {
-                    continue;
-                }
-                try {
-                    Files.createFile(reportFile); // claims the name, atomically
-                } catch (FileAlreadyExistsException taken) {
-                    continue;
-                }
-                Files.move(tmp, reportFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(draft, target, StandardCopyOption.ATOMIC_MOVE);
-                force(folder);
-                return target;
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+        Move move = new Move(draft, folder, reportSuffix, json.writeValueAsString(report));
+        Files.createDirectories(moving);
+        Path record = moving.resolve(UUID.randomUUID() + ".json");
+        writeSynced(record, json.writeValueAsBytes(move));
+        Path target = carryOut(move, false);
+        Files.delete(record);
+        return target;
+    }
+
+    /** Finishes the moves a crash interrupted. Called once at start, before any draft is picked up. */
+    public void recover() throws IOException {
+        if (!Files.isDirectory(moving)) {
+            return;
         }
+        try (DirectoryStream<Path> records = Files.newDirectoryStream(moving, "*.json")) {
+            for (Path record : records) {
+                Move move = json.readValue(record.toFile(), Move.class);
+                if (Files.exists(move.draft())) {
+                    Path target = carryOut(move, true);
+                    LOG.warn("Finished filing {} as {} after an interrupted run", move.draft().getFileName(), target);
+                }
+                Files.delete(record);
+            }
+        }
+    }
+
+    /**
+     * Claims a free name, writes the report, moves the draft. When {@code resuming} an interrupted move,
+     * a report file that is empty or already holds this very report is this move's own claim.
+     */
+    private Path carryOut(Move move, boolean resuming) throws IOException {
+        Files.createDirectories(move.folder());
+        String name = move.draft().getFileName().toString();
+        for (int n = 1; ; n++) {
+            String candidate = n == 1 ? name : withSuffix(name, n);
+            Path reportFile = move.folder().resolve(candidate + move.reportSuffix());
+            Path target = move.folder().resolve(candidate);
+            if (Files.exists(target)) {
+                continue;
+            }
+            try {
+                Files.createFile(reportFile); // claims the name, atomically
+            } catch (FileAlreadyExistsException taken) {
+                if (!(resuming && isOwnClaim(reportFile, move.report()))) {
+                    continue;
+                }
+            }
+            Path tmp = move.folder().resolve("." + candidate + move.reportSuffix() + ".tmp");
+            writeSynced(tmp, move.report().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Files.move(tmp, reportFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(move.draft(), target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException gone) {
+                throw new IOException("the draft " + move.draft() + " vanished before it could be filed", gone);
+            }
+            force(move.folder());
+            return target;
+        }
+    }
+
+    private static boolean isOwnClaim(Path reportFile, String report) throws IOException {
+        return Files.size(reportFile) == 0 || Files.readString(reportFile).equals(report);
     }
 
     /** {@code report.json} → {@code report-2.json}; {@code README} → {@code README-2}. */
     static String withSuffix(String name, int n) {
         int dot = name.lastIndexOf('.');
         return dot <= 0 ? name + "-" + n : name.substring(0, dot) + "-" + n + name.substring(dot);
+    }
+
+    private static void writeSynced(Path file, byte[] bytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(java.nio.ByteBuffer.wrap(bytes));
+            channel.force(true);
+        }
     }
 
     private static void force(Path path) {

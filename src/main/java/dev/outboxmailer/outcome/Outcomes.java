@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;
@@ -24,17 +23,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Outcomes {
     private static final Logger LOG = LoggerFactory.getLogger(Outcomes.class);
-    /** How long drafts wait before an operator problem is tried again. */
-    static final Duration OPERATOR_PAUSE = Duration.ofSeconds(30);
 
     private final OutcomeFolders folders;
     private final RetrySchedule schedule;
+    private final DeliveryPause pause;
     private final Clock clock;
-    private final AtomicReference<String> operatorProblem = new AtomicReference<>();
 
-    public Outcomes(OutcomeFolders folders, RetrySchedule schedule, Clock clock) {
+    public Outcomes(OutcomeFolders folders, RetrySchedule schedule, DeliveryPause pause, Clock clock) {
         this.folders = folders;
         this.schedule = schedule;
+        this.pause = pause;
         this.clock = clock;
     }
 
@@ -49,7 +47,7 @@ public final class Outcomes {
                 now, attempts);
         folders.sent(draft.file(), receipt, LocalDate.now(clock));
         schedule.forget(draft.name());
-        clearOperatorProblem();
+        pause.clear();
         LOG.info("SENT {} {} to {} recipient(s){}", draft.printableName(), message.getMessageID(),
                 report.accepted().size(), report.rejected().isEmpty() ? "" : ", " + report.rejected().size() + " rejected");
     }
@@ -58,17 +56,19 @@ public final class Outcomes {
     public void failed(Exchange exchange) throws IOException {
         DraftSource draft = draft(exchange);
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (error instanceof DeliveryPausedException) {
+            return; // picked up just as sending paused: it stays in the outbox, untouched
+        }
         Failure failure = Failure.of(error);
         switch (failure.kind()) {
             case INVALID_DRAFT -> toFailed(draft, "invalid-draft", failure.reason(), null, schedule.attempts(draft.name()));
             case REJECTED -> toFailed(draft, "rejected", failure.reason(), failure.smtpCode(), schedule.attempts(draft.name()) + 1);
             case TRANSIENT -> retryLater(draft, failure);
-            case OPERATOR -> hold(draft, failure);
+            case OPERATOR -> pause.pause(failure.reason());
         }
     }
 
     private void retryLater(DraftSource draft, Failure failure) throws IOException {
-        clearOperatorProblem();
         RetrySchedule.Next next = schedule.failedAttempt(draft.name());
         if (next instanceof RetrySchedule.RetryAt retry) {
             LOG.warn("RETRY {} attempt {} failed, next at {}: {}",
@@ -79,30 +79,10 @@ public final class Outcomes {
         }
     }
 
-    private void hold(DraftSource draft, Failure failure) {
-        schedule.hold(draft.name(), OPERATOR_PAUSE);
-        if (!failure.reason().equals(operatorProblem.getAndSet(failure.reason()))) {
-            LOG.error("HELD drafts stay in the outbox until this is fixed: {}", failure.reason());
-        } else {
-            LOG.debug("HELD {}: {}", draft.printableName(), failure.reason());
-        }
-    }
-
-    private void clearOperatorProblem() {
-        if (operatorProblem.getAndSet(null) != null) {
-            LOG.info("The SMTP server accepts mail again; held drafts are being sent");
-        }
-    }
-
     private void toFailed(DraftSource draft, String kind, String reason, Integer code, int attempts) throws IOException {
         folders.failed(draft.file(), new ErrorReport(draft.name(), kind, reason, code, attempts, OffsetDateTime.now(clock)));
         schedule.forget(draft.name());
         LOG.warn("FAILED {} ({}): {}", draft.printableName(), kind, reason);
-    }
-
-    /** The operator's problem of the moment, or null: for the health check. */
-    public String operatorProblem() {
-        return operatorProblem.get();
     }
 
     private static DraftSource draft(Exchange exchange) {

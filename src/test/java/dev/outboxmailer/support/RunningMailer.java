@@ -56,6 +56,25 @@ public final class RunningMailer implements AutoCloseable {
         return s;
     }
 
+    /** Settings that deliver over plain SMTP to a scripted server on loopback, retrying quickly. */
+    public static Map<String, String> plain(int port) {
+        Map<String, String> s = new HashMap<>();
+        s.put("smtp.host", "127.0.0.1");
+        s.put("smtp.port", String.valueOf(port));
+        s.put("smtp.security", "plain");
+        s.put("smtp.connect-timeout", "1s");
+        s.put("smtp.timeout", "1s");
+        s.put("retry.initial-delay", "300ms");
+        s.put("retry.multiplier", "1");
+        s.put("retry.operator-recheck", "500ms");
+        s.put("mail.from", "Outbox Mailer <mailer@example.com>");
+        return s;
+    }
+
+    public org.apache.camel.CamelContext context() {
+        return main.getCamelContext();
+    }
+
     public Path drop(String name, String content) throws IOException {
         return drop(name, content.getBytes(StandardCharsets.UTF_8));
     }

@@ -1,0 +1,66 @@
+package dev.outboxmailer.outcome;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sending as a whole is paused while the operator has something to fix (the server refuses our login,
+ * its certificate is not trusted, its host is unknown). No draft is touched or charged an attempt; after
+ * the pause one draft tries again, and the pause doubles (30 s up to 10 min) while the problem lasts, so
+ * a wrong password is not hammered into a locked account. The problem is logged once, not once per draft.
+ */
+public final class DeliveryPause {
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryPause.class);
+    static final Duration LONGEST = Duration.ofMinutes(10);
+
+    private final Clock clock;
+    private final Duration first;
+    private String problem;
+    private Instant until = Instant.MIN;
+    private Duration length;
+
+    public DeliveryPause(Clock clock, Duration first) {
+        this.clock = clock;
+        this.first = first;
+        this.length = first;
+    }
+
+    /** True while drafts must wait. */
+    public synchronized boolean isPaused() {
+        return clock.instant().isBefore(until);
+    }
+
+    /** The problem that paused sending, or null when there is none. */
+    public synchronized String problem() {
+        return problem;
+    }
+
+    /** An operator problem showed up (again): pause, unless a pause is already running. */
+    public synchronized void pause(String reason) {
+        if (isPaused()) {
+            return;
+        }
+        if (!reason.equals(problem)) {
+            LOG.error("HELD: drafts stay in the outbox until this is fixed: {}", reason);
+            length = first;
+        } else {
+            length = length.multipliedBy(2).compareTo(LONGEST) > 0 ? LONGEST : length.multipliedBy(2);
+        }
+        problem = reason;
+        until = clock.instant().plus(length);
+        LOG.debug("Sending paused until {}", until);
+    }
+
+    /** The server took a draft: whatever the problem was, it is gone. */
+    public synchronized void clear() {
+        if (problem != null) {
+            LOG.info("RESUMED: the SMTP server accepts mail again; held drafts are being sent");
+        }
+        problem = null;
+        until = Instant.MIN;
+        length = first;
+    }
+}

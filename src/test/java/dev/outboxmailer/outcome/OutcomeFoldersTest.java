@@ -1,0 +1,84 @@
+package dev.outboxmailer.outcome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Filing drafts with their reports, and finishing a filing that a crash interrupted. */
+class OutcomeFoldersTest {
+    @TempDir
+    Path outbox;
+
+    static Receipt receipt(String draft) {
+        return new Receipt(draft, "<id@example.com>", List.of("bob@example.org"), List.of(), OffsetDateTime.now(), 1);
+    }
+
+    @Test
+    void aDraftIsMovedByteIdenticalBesideItsReceipt() throws Exception {
+        byte[] bytes = {0, 1, 2, (byte) 0xff, '\r', '\n'};
+        Path draft = Files.write(outbox.resolve("a.eml"), bytes);
+        Path filed = new OutcomeFolders(outbox).sent(draft, receipt("a.eml"), LocalDate.of(2026, 11, 27));
+
+        assertThat(filed).isEqualTo(outbox.resolve(".sent/2026-11-27/a.eml"));
+        assertThat(Files.readAllBytes(filed)).isEqualTo(bytes);
+        assertThat(Files.readString(outbox.resolve(".sent/2026-11-27/a.eml.receipt.json"))).contains("<id@example.com>");
+        assertThat(draft).doesNotExist();
+        try (Stream<Path> left = Files.list(outbox.resolve(".state/moving"))) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void aFilingInterruptedAfterTheClaimIsFinishedAtTheNextStartUnderTheSameName() throws Exception {
+        // the state a kill -9 leaves between claiming the receipt's name and moving the draft
+        Path draft = Files.writeString(outbox.resolve("report.json"), "{}");
+        Path day = Files.createDirectories(outbox.resolve(".sent/2026-11-27"));
+        Files.createFile(day.resolve("report.json.receipt.json"));
+        String report = json().writeValueAsString(receipt("report.json"));
+        Path moving = Files.createDirectories(outbox.resolve(".state/moving"));
+        json().writeValue(moving.resolve("interrupted.json").toFile(),
+                new OutcomeFolders.Move(draft, day, ".receipt.json", report));
+
+        new OutcomeFolders(outbox).recover();
+
+        assertThat(draft).doesNotExist();
+        assertThat(day.resolve("report.json")).hasContent("{}");
+        assertThat(day.resolve("report.json.receipt.json")).hasContent(report);
+        assertThat(day.resolve("report-2.json")).doesNotExist();
+        assertThat(moving.resolve("interrupted.json")).doesNotExist();
+    }
+
+    @Test
+    void anInterruptedFilingWhoseDraftAlreadyMovedIsJustForgotten() throws Exception {
+        Path day = Files.createDirectories(outbox.resolve(".sent/2026-11-27"));
+        Files.writeString(day.resolve("done.eml"), "x");
+        Path moving = Files.createDirectories(outbox.resolve(".state/moving"));
+        json().writeValue(moving.resolve("r.json").toFile(),
+                new OutcomeFolders.Move(outbox.resolve("done.eml"), day, ".receipt.json", "{}"));
+
+        new OutcomeFolders(outbox).recover();
+
+        assertThat(moving.resolve("r.json")).doesNotExist();
+        assertThat(day.resolve("done-2.eml")).doesNotExist();
+    }
+
+    @Test
+    void namesGetASuffixBeforeTheExtension() {
+        assertThat(OutcomeFolders.withSuffix("weekly.eml", 2)).isEqualTo("weekly-2.eml");
+        assertThat(OutcomeFolders.withSuffix("README", 3)).isEqualTo("README-3");
+        assertThat(OutcomeFolders.withSuffix(".profile", 2)).isEqualTo(".profile-2");
+    }
+
+    static ObjectMapper json() {
+        return new ObjectMapper().registerModule(new JavaTimeModule());
+    }
+}

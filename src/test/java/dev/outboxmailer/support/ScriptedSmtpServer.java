@@ -1,0 +1,249 @@
+package dev.outboxmailer.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A small SMTP server on loopback whose answers a test scripts, to inject the faults GreenMail cannot:
+ * a reply per recipient, a queue of replies to DATA (e.g. 451 then 250), a dropped connection in the
+ * middle of DATA, a server that never says a word, and a password that can be changed while it runs.
+ * What it accepts is kept, as the raw message text.
+ */
+public final class ScriptedSmtpServer implements AutoCloseable {
+
+    /** What happens when the client sends the message text (a fault happens once). */
+    public enum DataFault { NONE, DISCONNECT_MID_DATA }
+
+    private final ServerSocket socket;
+    private final List<String> accepted = new CopyOnWriteArrayList<>();
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private volatile Function<String, String> recipientReply = rcpt -> "250 OK";
+    private final Queue<String> dataReplies = new ConcurrentLinkedQueue<>();
+    private volatile DataFault dataFault = DataFault.NONE;
+    private volatile boolean silent;
+    private volatile String user;
+    private volatile String password;
+    private volatile int connections;
+
+    private ScriptedSmtpServer(int port) throws IOException {
+        socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::acceptLoop, "scripted-smtp-" + socket.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    public static ScriptedSmtpServer start() throws IOException {
+        return new ScriptedSmtpServer(0);
+    }
+
+    /** Starts on a given port (a server that comes up later on the port the mailer was told). */
+    public static ScriptedSmtpServer startOn(int port) throws IOException {
+        return new ScriptedSmtpServer(port);
+    }
+
+    /** A port nothing listens on now. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return socket.getLocalPort();
+    }
+
+    /** The reply line to RCPT TO for each recipient address, e.g. {@code "550 5.1.1 no such user"}. */
+    public ScriptedSmtpServer recipientReply(Function<String, String> reply) {
+        this.recipientReply = reply;
+        return this;
+    }
+
+    /** Replies to the next messages' end of DATA, in order; after them, {@code 250 OK}. */
+    public ScriptedSmtpServer dataReplies(String... replies) {
+        dataReplies.addAll(List.of(replies));
+        return this;
+    }
+
+    public ScriptedSmtpServer dataFault(DataFault fault) {
+        this.dataFault = fault;
+        return this;
+    }
+
+    /** Accepts connections but never answers. */
+    public ScriptedSmtpServer silent(boolean silent) {
+        this.silent = silent;
+        return this;
+    }
+
+    /** Requires AUTH with this login (PLAIN or LOGIN). */
+    public ScriptedSmtpServer login(String user, String password) {
+        this.user = user;
+        this.password = password;
+        return this;
+    }
+
+    /** Messages accepted so far (raw text, dot-unstuffed). */
+    public List<String> accepted() {
+        return Collections.unmodifiableList(new ArrayList<>(accepted));
+    }
+
+    public int connections() {
+        return connections;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        for (Socket s : open) {
+            s.close();
+        }
+    }
+
+    private void acceptLoop() {
+        while (!socket.isClosed()) {
+            try {
+                Socket client = socket.accept();
+                connections++;
+                open.add(client);
+                Thread t = new Thread(() -> serve(client), "scripted-smtp-session");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket client) {
+        try (client) {
+            if (silent) {
+                client.getInputStream().read(); // wait until the client gives up
+                return;
+            }
+            BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.ISO_8859_1));
+            OutputStream out = client.getOutputStream();
+            say(out, "220 scripted ESMTP");
+            boolean authenticated = user == null;
+            List<String> rcpts = new ArrayList<>();
+            String line;
+            while ((line = in.readLine()) != null) {
+                String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line.toUpperCase();
+                switch (verb) {
+                    case "EHLO" -> say(out, "250-scripted\r\n250-8BITMIME\r\n" + (user != null ? "250-AUTH PLAIN LOGIN\r\n" : "") + "250 OK");
+                    case "HELO" -> say(out, "250 scripted");
+                    case "AUTH" -> {
+                        authenticated = authenticate(line, in, out);
+                        say(out, authenticated ? "235 2.7.0 Authentication successful" : "535 5.7.8 Authentication credentials invalid");
+                    }
+                    case "MAIL" -> {
+                        rcpts.clear();
+                        say(out, authenticated ? "250 OK" : "530 5.7.0 Authentication required");
+                    }
+                    case "RCPT" -> {
+                        String reply = recipientReply.apply(address(line));
+                        if (reply.startsWith("2")) {
+                            rcpts.add(address(line));
+                        }
+                        say(out, reply);
+                    }
+                    case "DATA" -> {
+                        say(out, "354 go ahead");
+                        if (!readData(in, client, out)) {
+                            return;
+                        }
+                    }
+                    case "RSET", "NOOP" -> say(out, "250 OK");
+                    case "QUIT" -> {
+                        say(out, "221 bye");
+                        return;
+                    }
+                    default -> say(out, "502 not implemented");
+                }
+            }
+        } catch (IOException e) {
+            // the client went away
+        } finally {
+            open.remove(client);
+        }
+    }
+
+    private boolean readData(BufferedReader in, Socket client, OutputStream out) throws IOException {
+        StringBuilder message = new StringBuilder();
+        String line;
+        int lines = 0;
+        while ((line = in.readLine()) != null) {
+            if (line.equals(".")) {
+                break;
+            }
+            if (dataFault == DataFault.DISCONNECT_MID_DATA && ++lines == 3) {
+                dataFault = DataFault.NONE; // once
+                client.close();
+                return false;
+            }
+            message.append(line.startsWith(".") ? line.substring(1) : line).append("\r\n");
+        }
+        String reply = dataReplies.poll();
+        if (reply == null) {
+            reply = "250 2.0.0 queued";
+        }
+        if (reply.startsWith("2")) {
+            accepted.add(message.toString());
+        }
+        say(out, reply);
+        if (reply.startsWith("421")) {
+            client.close();
+            return false;
+        }
+        return true;
+    }
+
+    private boolean authenticate(String line, BufferedReader in, OutputStream out) throws IOException {
+        String[] parts = line.split(" ");
+        String mechanism = parts.length > 1 ? parts[1].toUpperCase() : "";
+        if (mechanism.equals("PLAIN")) {
+            String response = parts.length > 2 ? parts[2] : challenge(in, out, "");
+            String[] fields = new String(Base64.getDecoder().decode(response), StandardCharsets.UTF_8).split("\0");
+            return fields.length == 3 && fields[1].equals(user) && fields[2].equals(password);
+        }
+        if (mechanism.equals("LOGIN")) {
+            String u = parts.length > 2 ? decode(parts[2]) : decode(challenge(in, out, "VXNlcm5hbWU6"));
+            String p = decode(challenge(in, out, "UGFzc3dvcmQ6"));
+            return u.equals(user) && p.equals(password);
+        }
+        return false;
+    }
+
+    private static String challenge(BufferedReader in, OutputStream out, String text) throws IOException {
+        say(out, "334 " + text);
+        return in.readLine().trim();
+    }
+
+    private static String decode(String b64) {
+        return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+    }
+
+    private static String address(String line) {
+        int lt = line.indexOf('<');
+        int gt = line.indexOf('>');
+        return lt >= 0 && gt > lt ? line.substring(lt + 1, gt) : line.substring(line.indexOf(':') + 1).trim();
+    }
+
+    private static void say(OutputStream out, String reply) throws IOException {
+        out.write((reply + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+}
