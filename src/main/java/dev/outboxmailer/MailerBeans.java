@@ -6,6 +6,7 @@ import dev.outboxmailer.deliver.PooledMailSender;
 import dev.outboxmailer.deliver.Security;
 import dev.outboxmailer.deliver.SmtpSettings;
 import dev.outboxmailer.intake.OutboxFolder;
+import dev.outboxmailer.intake.OutboxLock;
 import dev.outboxmailer.outcome.OutcomeFolders;
 import dev.outboxmailer.outcome.Outcomes;
 import dev.outboxmailer.outcome.DeliveryPause;
@@ -37,6 +38,7 @@ public class MailerBeans implements CamelConfiguration {
         PropertiesComponent properties = context.getPropertiesComponent();
         MailerSettings settings = MailerSettings.read(properties::resolveProperty);
         Files.createDirectories(settings.outboxDir());
+        context.addService(closing(OutboxLock.acquire(settings.outboxDir())));
 
         SmtpSettings smtp = settings.smtp();
         if (settings.sandbox()) {

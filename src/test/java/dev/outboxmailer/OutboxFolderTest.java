@@ -1,6 +1,7 @@
 package dev.outboxmailer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -118,5 +119,11 @@ class OutboxFolderTest {
         try (Stream<Path> kept = Files.list(mailer.sandbox)) {
             assertThat(kept).hasSize(1);
         }
+    }
+
+    @Test
+    void aSecondMailerOnTheSameOutboxRefusesToStart() {
+        assertThatThrownBy(() -> RunningMailer.start(dir, Map.of()))
+                .hasStackTraceContaining("another outbox-mailer is already watching");
     }
 }

@@ -1,0 +1,48 @@
+package dev.outboxmailer.intake;
+
+import dev.outboxmailer.config.ConfigException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One mailer per outbox folder: two processes picking the same drafts would send them twice. The lock
+ * ({@code outbox/.state/instance.lock}) is held while the application runs and released by the OS when
+ * it ends, however it ends.
+ */
+public final class OutboxLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private OutboxLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    public static OutboxLock acquire(Path outbox) throws IOException {
+        Path file = Files.createDirectories(outbox.resolve(".state")).resolve("instance.lock");
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new ConfigException("outbox.dir", "another outbox-mailer is already watching " + outbox
+                    + " (it holds " + file + "); give each instance its own outbox, or share work through the queue");
+        }
+        return new OutboxLock(channel, lock);
+    }
+
+    @Override
+    public void close() throws IOException {
+        lock.release();
+        channel.close();
+    }
+}
