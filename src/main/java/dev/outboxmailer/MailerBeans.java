@@ -3,6 +3,7 @@ package dev.outboxmailer;
 import dev.outboxmailer.compose.Composer;
 import dev.outboxmailer.config.MailerSettings;
 import dev.outboxmailer.deliver.PooledMailSender;
+import dev.outboxmailer.deliver.RateLimit;
 import dev.outboxmailer.deliver.Security;
 import dev.outboxmailer.deliver.SmtpSettings;
 import dev.outboxmailer.intake.OutboxFolder;
@@ -49,6 +50,13 @@ public class MailerBeans implements CamelConfiguration {
         } else if (smtp.security() == Security.PLAIN) {
             LOG.warn("smtp.security=plain: mail and the password cross the network unencrypted to {}", smtp.describe());
         }
+        RateLimit rate = settings.rateLimit() == null ? RateLimit.unlimited() : settings.rateLimit();
+        if (settings.rateLimit() != null) {
+            LOG.info("Rate limit: at most {} message(s)", rate);
+        }
+        // derived for the throttle in routes/outbox.yaml
+        properties.addOverrideProperty("rate-limit.messages", String.valueOf(rate.messages()));
+        properties.addOverrideProperty("rate-limit.period-ms", String.valueOf(rate.period().toMillis()));
         PooledMailSender sender = new PooledMailSender(smtp);
         context.addService(closing(sender));
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), smtp);

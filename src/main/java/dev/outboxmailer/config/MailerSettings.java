@@ -1,6 +1,7 @@
 package dev.outboxmailer.config;
 
 import dev.outboxmailer.compose.ComposeSettings;
+import dev.outboxmailer.deliver.RateLimit;
 import dev.outboxmailer.deliver.Security;
 import dev.outboxmailer.deliver.SmtpSettings;
 import dev.outboxmailer.outcome.RetryPolicy;
@@ -20,10 +21,11 @@ import java.util.function.Function;
  * environment, {@code application.properties}, built-in defaults) and checked: a value that cannot work
  * is a {@link ConfigException} naming its key.
  *
- * @param smtp null when no {@code smtp.host} is set: the sandbox takes the mail
+ * @param smtp      null when no {@code smtp.host} is set: the sandbox takes the mail
+ * @param rateLimit null when no {@code smtp.rate-limit} is set
  */
 public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings compose, RetryPolicy retry,
-                             Duration operatorRecheck, int connections) {
+                             Duration operatorRecheck, int connections, RateLimit rateLimit) {
 
     /** Reads the settings; {@code lookup} answers a key's value, or empty where it is unset or blank. */
     public static MailerSettings read(Function<String, Optional<String>> lookup) {
@@ -41,7 +43,8 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
                 Values.duration("retry.give-up-after", r.get("retry.give-up-after").orElse("2d")));
         Duration recheck = Values.duration("retry.operator-recheck", r.get("retry.operator-recheck").orElse("30s"));
         Path outbox = Path.of(r.get("outbox.dir").orElse("outbox")).toAbsolutePath().normalize();
-        return new MailerSettings(outbox, smtp, compose, retry, recheck, connections);
+        RateLimit rateLimit = r.get("smtp.rate-limit").map(v -> RateLimit.parse("smtp.rate-limit", v)).orElse(null);
+        return new MailerSettings(outbox, smtp, compose, retry, recheck, connections, rateLimit);
     }
 
     public boolean sandbox() {

@@ -35,12 +35,12 @@ public final class OutboxFolder implements GenericFileFilter<File> {
     }
 
     /**
-     * A regular file that is not waiting for a later retry, while sending is not paused. (Names and
-     * sub-folders are excluded by the route.)
+     * A regular file that is not waiting for a later retry, while sending is not paused (during an
+     * operator problem, one draft at a time probes). Names and sub-folders are excluded by the route.
      */
     @Override
     public boolean accept(GenericFile<File> file) {
-        return !file.isDirectory() && !pause.isPaused() && schedule.isDue(file.getFileName());
+        return !file.isDirectory() && schedule.isDue(file.getFileName()) && pause.admits();
     }
 
     /** Reads the picked-up file as a draft and remembers where it came from for the outcome. */

@@ -21,6 +21,10 @@ public final class DeliveryPause {
     private String problem;
     private Instant until = Instant.MIN;
     private Duration length;
+    private boolean probing;
+    private Instant probeSince = Instant.MIN;
+    /** A probe that never reported back (its file vanished before it was read) stops blocking after this. */
+    static final Duration PROBE_GIVEN_UP = Duration.ofMinutes(2);
 
     public DeliveryPause(Clock clock, Duration first) {
         this.clock = clock;
@@ -31,6 +35,27 @@ public final class DeliveryPause {
     /** True while drafts must wait. */
     public synchronized boolean isPaused() {
         return clock.instant().isBefore(until);
+    }
+
+    /**
+     * May one more draft go out now? Always while there is no problem; during a problem, once the pause
+     * is over, exactly one draft (the probe) until its outcome is known.
+     */
+    public synchronized boolean admits() {
+        if (problem == null) {
+            return true;
+        }
+        if (isPaused() || (probing && clock.instant().isBefore(probeSince.plus(PROBE_GIVEN_UP)))) {
+            return false;
+        }
+        probing = true;
+        probeSince = clock.instant();
+        return true;
+    }
+
+    /** The probe ended without telling whether the problem is gone (e.g. the server was unreachable). */
+    public synchronized void probeInconclusive() {
+        probing = false;
     }
 
     /** The problem that paused sending, or null when there is none. */
@@ -50,6 +75,7 @@ public final class DeliveryPause {
             length = length.multipliedBy(2).compareTo(LONGEST) > 0 ? LONGEST : length.multipliedBy(2);
         }
         problem = reason;
+        probing = false;
         until = clock.instant().plus(length);
         LOG.debug("Sending paused until {}", until);
     }
@@ -60,6 +86,7 @@ public final class DeliveryPause {
             LOG.info("RESUMED: the SMTP server accepts mail again; held drafts are being sent");
         }
         problem = null;
+        probing = false;
         until = Instant.MIN;
         length = first;
     }

@@ -61,9 +61,18 @@ public final class Outcomes {
         }
         Failure failure = Failure.of(error);
         switch (failure.kind()) {
-            case INVALID_DRAFT -> toFailed(draft, "invalid-draft", failure.reason(), null, schedule.attempts(draft.name()));
-            case REJECTED -> toFailed(draft, "rejected", failure.reason(), failure.smtpCode(), schedule.attempts(draft.name()) + 1);
-            case TRANSIENT -> retryLater(draft, failure);
+            case INVALID_DRAFT -> {
+                pause.probeInconclusive();
+                toFailed(draft, "invalid-draft", failure.reason(), null, schedule.attempts(draft.name()));
+            }
+            case REJECTED -> {
+                pause.clear(); // the server took our login and answered
+                toFailed(draft, "rejected", failure.reason(), failure.smtpCode(), schedule.attempts(draft.name()) + 1);
+            }
+            case TRANSIENT -> {
+                pause.probeInconclusive();
+                retryLater(draft, failure);
+            }
             case OPERATOR -> pause.pause(failure.reason());
         }
     }
