@@ -9,6 +9,7 @@ import dev.outboxmailer.support.ScriptedSmtpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -148,6 +149,29 @@ class DeliveryFaultsTest {
                 }
                 assertThat(smtpHealth(mailer).getState()).isEqualTo(HealthCheck.State.UP);
                 assertThat(server.accepted()).hasSize(DRAFTS);
+            }
+        }
+    }
+
+    @Test
+    void theRateLimitIsNeverExceeded() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+            Map<String, String> settings = RunningMailer.plain(server.port());
+            settings.put("smtp.rate-limit", "3/s");
+            try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
+                for (int i = 1; i <= 10; i++) {
+                    mailer.drop("rated-" + i + ".json", draft("\"bob@example.org\"", "rated " + i));
+                }
+                for (int i = 1; i <= 10; i++) {
+                    mailer.awaitReceipt("rated-" + i + ".json");
+                }
+            }
+            List<Long> at = server.acceptedAtNanos();
+            assertThat(at).hasSize(10);
+            // no four messages within any one second
+            for (int i = 3; i < at.size(); i++) {
+                assertThat(at.get(i) - at.get(i - 3)).as("messages %d..%d", i - 3, i)
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(950).toNanos());
             }
         }
     }

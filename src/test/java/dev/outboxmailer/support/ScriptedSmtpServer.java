@@ -30,6 +30,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
 
     private final ServerSocket socket;
     private final List<String> accepted = new CopyOnWriteArrayList<>();
+    private final List<Long> acceptedAtNanos = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile Function<String, String> recipientReply = rcpt -> "250 OK";
     private final Queue<String> dataReplies = new ConcurrentLinkedQueue<>();
@@ -99,6 +100,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Messages accepted so far (raw text, dot-unstuffed). */
     public List<String> accepted() {
         return Collections.unmodifiableList(new ArrayList<>(accepted));
+    }
+
+    /** When each message was accepted ({@link System#nanoTime()}), in order. */
+    public List<Long> acceptedAtNanos() {
+        return List.copyOf(acceptedAtNanos);
     }
 
     public int connections() {
@@ -201,6 +207,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             reply = "250 2.0.0 queued";
         }
         if (reply.startsWith("2")) {
+            acceptedAtNanos.add(System.nanoTime());
             accepted.add(message.toString());
         }
         say(out, reply);
