@@ -27,9 +27,12 @@ public record RateLimit(long messages, Duration period) {
         return new RateLimit(Long.parseLong(m.group(1)), period);
     }
 
-    /** No limit worth the name: what the route uses when none is configured. */
+    /**
+     * No limit worth the name (10,000 messages a second): what the route's throttle uses when none is
+     * configured. Kept small per period, as the throttle holds one permit per message of a period.
+     */
     public static RateLimit unlimited() {
-        return new RateLimit(1_000_000, Duration.ofSeconds(1));
+        return new RateLimit(100, Duration.ofMillis(10));
     }
 
     @Override

@@ -4,17 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * an earlier outcome: a name already taken gets a suffix ({@code report-2.json}), the same for the draft
  * and its report.
  *
- * <p>Crash safety: before anything is written, the intended move is recorded in
- * {@code outbox/.state/moving/} (synced to disk). If the process dies half-way, {@link #recover()} at the
- * next start finishes the move, so a draft the server already accepted is not picked up and sent again.
+ * <p>Crash safety: before anything is written, the intended filing is recorded in the
+ * {@link FilingJournal} (synced to disk). If the process dies half-way, {@link #recover()} at the next
+ * start finishes it, so a draft the server already accepted is not picked up and sent again.
  */
 public final class OutcomeFolders {
     public static final String SENT = ".sent";
@@ -34,15 +29,15 @@ public final class OutcomeFolders {
     private static final Logger LOG = LoggerFactory.getLogger(OutcomeFolders.class);
 
     private final Path outbox;
-    private final Path moving;
+    private final FilingJournal journal;
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
-    public OutcomeFolders(Path outbox) {
+    public OutcomeFolders(Path outbox) throws IOException {
         this.outbox = outbox;
-        this.moving = outbox.resolve(".state").resolve("moving");
+        this.journal = new FilingJournal(outbox.resolve(".state").resolve("filing.journal"), json);
     }
 
     /** Files the draft under {@code .sent/<day>/} beside its receipt; returns where the draft went. */
@@ -60,29 +55,21 @@ public final class OutcomeFolders {
 
     private Path file(Path draft, Path folder, String reportSuffix, Object report) throws IOException {
         Move move = new Move(draft, folder, reportSuffix, json.writeValueAsString(report));
-        Files.createDirectories(moving);
-        Path record = moving.resolve(UUID.randomUUID() + ".json");
-        writeSynced(record, json.writeValueAsBytes(move));
+        long id = journal.begin(move);
         Path target = carryOut(move, false);
-        Files.delete(record);
+        journal.done(id);
         return target;
     }
 
-    /** Finishes the moves a crash interrupted. Called once at start, before any draft is picked up. */
+    /** Finishes the filings a crash interrupted. Called once at start, before any draft is picked up. */
     public void recover() throws IOException {
-        if (!Files.isDirectory(moving)) {
-            return;
-        }
-        try (DirectoryStream<Path> records = Files.newDirectoryStream(moving, "*.json")) {
-            for (Path record : records) {
-                Move move = json.readValue(record.toFile(), Move.class);
-                if (Files.exists(move.draft())) {
-                    Path target = carryOut(move, true);
-                    LOG.warn("Finished filing {} as {} after an interrupted run", move.draft().getFileName(), target);
-                }
-                Files.delete(record);
+        for (Move move : journal.unfinished()) {
+            if (Files.exists(move.draft())) {
+                Path target = carryOut(move, true);
+                LOG.warn("Finished filing {} as {} after an interrupted run", move.draft().getFileName(), target);
             }
         }
+        journal.clear();
     }
 
     /**
@@ -106,15 +93,18 @@ public final class OutcomeFolders {
                     continue;
                 }
             }
+            // No fsync from here on: the synced journal record is what makes the filing durable. A crash
+            // (even of the machine) before the journal is emptied makes recover() write all this again; on
+            // journaling file systems (ext4's default data=ordered) renames and the journal's truncation
+            // reach the disk in program order, and a file's data before the rename that names it.
             Path tmp = move.folder().resolve("." + candidate + move.reportSuffix() + ".tmp");
-            writeSynced(tmp, move.report().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Files.writeString(tmp, move.report());
             Files.move(tmp, reportFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             try {
                 Files.move(move.draft(), target, StandardCopyOption.ATOMIC_MOVE);
             } catch (NoSuchFileException gone) {
                 throw new IOException("the draft " + move.draft() + " vanished before it could be filed", gone);
             }
-            force(move.folder());
             return target;
         }
     }
@@ -129,19 +119,5 @@ public final class OutcomeFolders {
         return dot <= 0 ? name + "-" + n : name.substring(0, dot) + "-" + n + name.substring(dot);
     }
 
-    private static void writeSynced(Path file, byte[] bytes) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(java.nio.ByteBuffer.wrap(bytes));
-            channel.force(true);
-        }
-    }
 
-    private static void force(Path path) {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // a folder cannot be synced on every platform; the rename is still atomic
-        }
-    }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,9 +31,7 @@ class OutcomeFoldersTest {
         assertThat(Files.readAllBytes(filed)).isEqualTo(bytes);
         assertThat(Files.readString(outbox.resolve(".sent/2026-11-27/a.eml.receipt.json"))).contains("<id@example.com>");
         assertThat(draft).doesNotExist();
-        try (Stream<Path> left = Files.list(outbox.resolve(".state/moving"))) {
-            assertThat(left).isEmpty();
-        }
+        assertThat(Files.readString(outbox.resolve(".state/filing.journal"))).startsWith("B 1 ").endsWith("D 1\n");
     }
 
     @Test
@@ -44,9 +41,9 @@ class OutcomeFoldersTest {
         Path day = Files.createDirectories(outbox.resolve(".sent/2026-11-27"));
         Files.createFile(day.resolve("report.json.receipt.json"));
         String report = json().writeValueAsString(receipt("report.json"));
-        Path moving = Files.createDirectories(outbox.resolve(".state/moving"));
-        json().writeValue(moving.resolve("interrupted.json").toFile(),
-                new OutcomeFolders.Move(draft, day, ".receipt.json", report));
+        Path journal = Files.createDirectories(outbox.resolve(".state")).resolve("filing.journal");
+        Files.writeString(journal, "B 7 " + json().writeValueAsString(new OutcomeFolders.Move(draft, day, ".receipt.json", report))
+                + "\nB 8 {\"torn\": ");  // a second record the crash cut off mid-write
 
         new OutcomeFolders(outbox).recover();
 
@@ -54,21 +51,34 @@ class OutcomeFoldersTest {
         assertThat(day.resolve("report.json")).hasContent("{}");
         assertThat(day.resolve("report.json.receipt.json")).hasContent(report);
         assertThat(day.resolve("report-2.json")).doesNotExist();
-        assertThat(moving.resolve("interrupted.json")).doesNotExist();
+        assertThat(journal).isEmptyFile();
     }
 
     @Test
     void anInterruptedFilingWhoseDraftAlreadyMovedIsJustForgotten() throws Exception {
         Path day = Files.createDirectories(outbox.resolve(".sent/2026-11-27"));
         Files.writeString(day.resolve("done.eml"), "x");
-        Path moving = Files.createDirectories(outbox.resolve(".state/moving"));
-        json().writeValue(moving.resolve("r.json").toFile(),
-                new OutcomeFolders.Move(outbox.resolve("done.eml"), day, ".receipt.json", "{}"));
+        Path journal = Files.createDirectories(outbox.resolve(".state")).resolve("filing.journal");
+        Files.writeString(journal, "B 1 " + json().writeValueAsString(
+                new OutcomeFolders.Move(outbox.resolve("done.eml"), day, ".receipt.json", "{}")) + "\n");
 
         new OutcomeFolders(outbox).recover();
 
-        assertThat(moving.resolve("r.json")).doesNotExist();
+        assertThat(journal).isEmptyFile();
         assertThat(day.resolve("done-2.eml")).doesNotExist();
+    }
+
+    @Test
+    void aFinishedFilingIsNotReplayed() throws Exception {
+        Path draft = Files.writeString(outbox.resolve("again.eml"), "second drop of the same name");
+        Path day = Files.createDirectories(outbox.resolve(".sent/2026-11-27"));
+        Path journal = Files.createDirectories(outbox.resolve(".state")).resolve("filing.journal");
+        Files.writeString(journal, "B 1 " + json().writeValueAsString(
+                new OutcomeFolders.Move(draft, day, ".receipt.json", "{}")) + "\nD 1\n");
+
+        new OutcomeFolders(outbox).recover();
+
+        assertThat(draft).exists(); // a new draft that happens to share the name: not filed without sending
     }
 
     @Test

@@ -1,0 +1,129 @@
+package dev.outboxmailer.outcome;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A write-ahead log of filings ({@code outbox/.state/filing.journal}): a line {@code B <id> <move>} is
+ * synced to disk before a draft is filed, a line {@code D <id>} is appended once it is. What has a B and
+ * no D when the process starts was interrupted and is finished again.
+ *
+ * <p>Group commit: drafts filed in parallel share one fsync. The journal is emptied when no filing is
+ * open and it has grown past {@link #TRUNCATE_ABOVE}, so it stays small.
+ */
+final class FilingJournal implements AutoCloseable {
+    /** The journal is emptied, when no filing is open, once it has grown past this. */
+    static final long TRUNCATE_ABOVE = 1 << 20;
+    private final Path file;
+    private final ObjectMapper json;
+    private final FileChannel channel;
+    private final Object appendLock = new Object();
+    private final Object syncLock = new Object();
+    private long nextId;
+    private volatile long written;
+    private volatile long synced;
+    private int open;
+
+    FilingJournal(Path file, ObjectMapper json) throws IOException {
+        this.file = file;
+        this.json = json;
+        Files.createDirectories(file.getParent());
+        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        this.written = channel.size();
+        this.synced = written;
+        channel.position(written);
+    }
+
+    /** The filings begun and never finished, by the journal as it was left. */
+    List<OutcomeFolders.Move> unfinished() throws IOException {
+        Map<String, OutcomeFolders.Move> begun = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String[] parts = line.split(" ", 3);
+            if (parts.length == 3 && parts[0].equals("B")) {
+                try {
+                    begun.put(parts[1], json.readValue(parts[2], OutcomeFolders.Move.class));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException torn) {
+                    // the crash hit while this record was written: it was never synced, its filing never began
+                }
+            } else if (parts.length >= 2 && parts[0].equals("D")) {
+                begun.remove(parts[1]);
+            }
+        }
+        return List.copyOf(begun.values());
+    }
+
+    /** Records that a filing begins, and returns once that record is on disk. */
+    long begin(OutcomeFolders.Move move) throws IOException {
+        long id;
+        long end;
+        synchronized (appendLock) {
+            id = ++nextId;
+            end = append("B " + id + " " + json.writeValueAsString(move) + "\n");
+            open++;
+        }
+        syncThrough(end);
+        return id;
+    }
+
+    /** Records that a filing is complete (no sync needed: replaying a finished filing does nothing). */
+    void done(long id) throws IOException {
+        synchronized (appendLock) {
+            append("D " + id + "\n");
+            if (--open == 0 && written > TRUNCATE_ABOVE) {
+                truncate();
+            }
+        }
+    }
+
+    /** Empties the journal (at start, once what it held has been finished). */
+    void clear() throws IOException {
+        synchronized (appendLock) {
+            truncate();
+        }
+    }
+
+    private long append(String line) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+            written += channel.write(bytes);
+        }
+        return written;
+    }
+
+    private void truncate() throws IOException {
+        synchronized (syncLock) {
+            channel.truncate(0);
+            channel.position(0);
+            written = 0;
+            synced = 0;
+        }
+    }
+
+    private void syncThrough(long end) throws IOException {
+        if (synced >= end) {
+            return;
+        }
+        synchronized (syncLock) { // never takes appendLock: truncate() takes appendLock, then syncLock
+            if (synced >= end) {
+                return; // another thread's fsync covered this record
+            }
+            long target = written; // all appended so far, ours included
+            channel.force(false);
+            synced = target;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,338 @@
+package dev.outboxmailer.bench;
+
+import dev.outboxmailer.OutboxMailer;
+import jakarta.activation.DataHandler;
+import jakarta.activation.FileDataSource;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.attachment.AttachmentMessage;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * The throughput and latency benchmark of bench/README.md, all in one run so baselines and outbox-mailer
+ * meet the same machine state. Run it through {@code bench/run}, which starts the SMTPS server it talks
+ * to (Postfix's smtp-sink behind stunnel) and passes its port and certificate.
+ *
+ * <pre>Bench &lt;smtps-port&gt; &lt;cert.pem&gt; [repetitions]</pre>
+ */
+public final class Bench {
+    static int port;
+    static Path cert;
+    static Path work;
+
+    enum Payload {
+        SMALL("1 KB", 1024, 60, 400),
+        LARGE("1 MB", 1024 * 1024, 12, 40);
+
+        final String label;
+        final int bytes;
+        final int baselineCount;
+        final int count;
+
+        Payload(String label, int bytes, int baselineCount, int count) {
+            this.label = label;
+            this.bytes = bytes;
+            this.baselineCount = baselineCount;
+            this.count = count;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        port = Integer.parseInt(args[0]);
+        cert = Path.of(args[1]).toAbsolutePath();
+        int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        work = Files.createTempDirectory("outbox-mailer-bench");
+        trustCertificateJvmWide();
+
+        if (Boolean.getBoolean("bench.profile")) { // just outbox-mailer, for a profiler
+            System.out.printf("outbox-mailer 1 KB: %.1f/s%n", outboxMailer(Payload.SMALL));
+            System.out.printf("outbox-mailer 1 KB: %.1f/s%n", outboxMailer(Payload.SMALL));
+            return;
+        }
+        List<String> rows = new ArrayList<>();
+        for (Payload p : Payload.values()) {
+            double r1 = median(reps, () -> camelRoute(p, false));
+            double r1b = median(reps, () -> camelRoute(p, true));
+            double r2 = median(reps, () -> angusLoop(p));
+            double r3 = median(reps, () -> outboxMailer(p));
+            rows.add(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f× | %.1f× | %.2f× |",
+                    p.label, r1, r1b, r2, r3, r3 / r1, r3 / r1b, r3 / r2));
+        }
+        System.out.println();
+        System.out.println("| messages | (1) camel-mail route /s | (1b) same + TCP_NODELAY /s | (2) Angus, one connection /s"
+                + " | (3) outbox-mailer /s | (3)/(1) | (3)/(1b) | (3)/(2) |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        rows.forEach(System.out::println);
+        System.out.println();
+        latencyAndReadiness();
+    }
+
+    interface Run {
+        double perSecond() throws Exception;
+    }
+
+    static double median(int reps, Run run) throws Exception {
+        double[] results = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            results[i] = run.perSecond();
+        }
+        Arrays.sort(results);
+        return results[reps / 2];
+    }
+
+    // ---------------------------------------------------------------- (1) and (1b): camel-mail as its docs show it
+
+    static double camelRoute(Payload p, boolean noDelay) throws Exception {
+        Path dir = Files.createDirectories(work.resolve("camel-" + System.nanoTime()));
+        AtomicInteger done = new AtomicInteger();
+        try (CamelContext camel = new DefaultCamelContext()) {
+            if (noDelay) {
+                Properties extra = new Properties();
+                extra.setProperty("mail.smtps.ssl.socketFactory.class", NoDelaySslSocketFactory.class.getName());
+                camel.getRegistry().bind("noDelay", extra);
+            }
+            String options = noDelay ? "?additionalJavaMailProperties=#noDelay" : "";
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("file:" + dir)
+                            .setHeader("subject", constant("bench"))
+                            .setHeader("from", constant("bench@example.com"))
+                            .setHeader("to", constant("bob@example.org"))
+                            .process(e -> {
+                                if (p == Payload.LARGE) { // a 1 MB file goes as an attachment
+                                    Path file = Path.of(e.getMessage().getHeader("CamelFileAbsolutePath", String.class));
+                                    e.getMessage(AttachmentMessage.class).addAttachment("payload.bin",
+                                            new DataHandler(new FileDataSource(file.toFile())));
+                                    e.getMessage().setBody("see attachment");
+                                }
+                            })
+                            .to("smtps://localhost:" + port + options)
+                            .process(e -> done.incrementAndGet());
+                }
+            });
+            camel.start();
+            warmUp(dir, p, 3, done, "x");
+            done.set(0);
+            long start = System.nanoTime();
+            drop(dir, p, p.baselineCount, "x");
+            await(() -> done.get() >= p.baselineCount, Duration.ofMinutes(5));
+            return p.baselineCount / seconds(start);
+        }
+    }
+
+    // ---------------------------------------------------------------- (2): bare Angus Mail over one reused connection
+
+    static double angusLoop(Payload p) throws Exception {
+        Properties props = new Properties();
+        props.setProperty("mail.smtps.ssl.checkserveridentity", "true");
+        Session session = Session.getInstance(props);
+        Path attachment = payloadFile(p);
+        try (Transport transport = session.getTransport("smtps")) {
+            transport.connect("localhost", port, null, null);
+            for (int i = 0; i < 500; i++) { // warm-up: the JIT gets to work
+                send(transport, session, p, attachment, i);
+            }
+            int n = p.count;
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                send(transport, session, p, attachment, i);
+            }
+            return n / seconds(start);
+        }
+    }
+
+    static void send(Transport transport, Session session, Payload p, Path attachment, int i) throws Exception {
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress("bench@example.com"));
+        m.setRecipient(Message.RecipientType.TO, new InternetAddress("bob@example.org"));
+        m.setSubject("bench " + i, "UTF-8");
+        if (p == Payload.SMALL) {
+            m.setText("x".repeat(p.bytes), "UTF-8");
+        } else {
+            MimeBodyPart text = new MimeBodyPart();
+            text.setText("see attachment", "UTF-8");
+            MimeBodyPart file = new MimeBodyPart();
+            file.attachFile(attachment.toFile());
+            m.setContent(new MimeMultipart(text, file));
+        }
+        m.saveChanges();
+        transport.sendMessage(m, m.getAllRecipients());
+    }
+
+    // ---------------------------------------------------------------- (3): outbox-mailer end to end
+
+    static double outboxMailer(Payload p) throws Exception {
+        Path dir = Files.createDirectories(work.resolve("mailer-" + System.nanoTime()));
+        Path outbox = dir.resolve("outbox");
+        Main main = OutboxMailer.create(mailerSettings(outbox));
+        main.start();
+        try {
+            Files.createDirectories(outbox.resolve("files"));
+            Files.copy(payloadFile(p), outbox.resolve("files/payload.bin"), StandardCopyOption.REPLACE_EXISTING);
+            dropDrafts(outbox, p, 100, "warm");
+            await(() -> receipts(outbox) >= 100, Duration.ofMinutes(5));
+            long start = System.nanoTime();
+            dropDrafts(outbox, p, p.count, "run");
+            await(() -> receipts(outbox) >= 100 + p.count, Duration.ofMinutes(5));
+            return p.count / seconds(start);
+        } finally {
+            main.stop();
+        }
+    }
+
+    static Map<String, String> mailerSettings(Path outbox) {
+        Map<String, String> s = new HashMap<>();
+        s.put("outbox.dir", outbox.toString());
+        s.put("smtp.host", "localhost");
+        s.put("smtp.port", String.valueOf(port));
+        s.put("smtp.security", "ssl");
+        s.put("smtp.trust-store", cert.toString());
+        s.put("mail.from", "bench@example.com");
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
+                .forEach(k -> s.put(k.substring("bench.set.".length()), System.getProperty(k)));
+        return s;
+    }
+
+    static void dropDrafts(Path outbox, Payload p, int n, String prefix) throws IOException {
+        for (int i = 0; i < n; i++) {
+            String draft = p == Payload.SMALL
+                    ? "To: bob@example.org\r\nSubject: bench " + i + "\r\n\r\n" + "x".repeat(p.bytes) + "\r\n"
+                    : "{\"to\":\"bob@example.org\",\"subject\":\"bench " + i + "\",\"text\":\"see attachment\","
+                            + "\"attachments\":[{\"path\":\"files/payload.bin\"}]}";
+            String name = prefix + "-" + i + (p == Payload.SMALL ? ".eml" : ".json");
+            Path tmp = outbox.resolve(name + ".tmp");
+            Files.writeString(tmp, draft);
+            Files.move(tmp, outbox.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    static long receipts(Path outbox) throws IOException {
+        Path day = outbox.resolve(".sent").resolve(LocalDate.now().toString());
+        if (!Files.isDirectory(day)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(day)) {
+            return files.filter(f -> f.toString().endsWith(".receipt.json")).count();
+        }
+    }
+
+    // ---------------------------------------------------------------- latency, readiness, a 100 MB attachment
+
+    static void latencyAndReadiness() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("latency"));
+        Path outbox = dir.resolve("outbox");
+        Main main = OutboxMailer.create(mailerSettings(outbox));
+        main.start();
+        List<Long> millis = new ArrayList<>();
+        try {
+            for (int i = 0; i < 21; i++) {
+                Thread.sleep(1_200); // idle between drafts
+                long start = System.nanoTime();
+                dropDrafts(outbox, Payload.SMALL, 1, "idle-" + i);
+                long expected = i + 1;
+                await(() -> receipts(outbox) >= expected, Duration.ofMinutes(1));
+                millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            }
+        } finally {
+            main.stop();
+        }
+        millis.sort(Long::compare);
+        System.out.printf(Locale.ROOT, "idle drop → receipt written (server accepted): p50 %d ms, p90 %d ms, max %d ms (%d drafts)%n",
+                millis.get(millis.size() / 2), millis.get(millis.size() * 9 / 10), millis.get(millis.size() - 1), millis.size());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static Path payloadFile(Payload p) throws IOException {
+        Path file = work.resolve("payload-" + p.bytes + ".bin");
+        if (!Files.exists(file)) {
+            byte[] bytes = new byte[p.bytes];
+            new Random(7).nextBytes(bytes);
+            Files.write(file, bytes);
+        }
+        return file;
+    }
+
+    static void drop(Path dir, Payload p, int n, String prefix) throws IOException {
+        for (int i = 0; i < n; i++) {
+            Path tmp = dir.resolve("." + prefix + i + ".tmp");
+            if (p == Payload.SMALL) {
+                Files.writeString(tmp, "x".repeat(p.bytes), StandardCharsets.US_ASCII);
+            } else {
+                Files.copy(payloadFile(p), tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(tmp, dir.resolve(prefix + "-" + System.nanoTime() + "-" + i), StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    static void warmUp(Path dir, Payload p, int n, AtomicInteger done, String prefix) throws Exception {
+        drop(dir, p, n, prefix);
+        await(() -> done.get() >= n, Duration.ofMinutes(2));
+    }
+
+    interface Condition {
+        boolean met() throws Exception;
+    }
+
+    static void await(Condition condition, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.met()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out");
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** The baselines trust the bench certificate the way a Camel user would: the JVM-wide trust store. */
+    static void trustCertificateJvmWide() throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (InputStream in = new FileInputStream(cert.toFile())) {
+            store.setCertificateEntry("bench", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        Path file = work.resolve("truststore.p12");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            store.store(out, "changeit".toCharArray());
+        }
+        System.setProperty("javax.net.ssl.trustStore", file.toString());
+        System.setProperty("javax.net.ssl.trustStorePassword", "changeit");
+        System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
+    }
+}
