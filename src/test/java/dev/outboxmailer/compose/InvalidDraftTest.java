@@ -61,7 +61,10 @@ class InvalidDraftTest {
         assertThat(json("\"cc\": \"a@example.com, <broken@\"")).contains("\"cc\"").contains("is not an email address");
         assertThat(json("\"from\": \"a@example.com, b@example.com\"")).contains("\"from\"").contains("exactly one");
         assertThat(json("\"replyTo\": \"nobody\"")).contains("\"replyTo\": \"nobody\" is not an email address");
-        assertThat(reason("d.json", "{\"to\": \"bob@exämple.org\"}")).contains("\"to\"").contains("non-ASCII");
+        assertThat(reason("d.json", "{\"to\": \"böb@example.org\"}")).contains("\"to\": \"böb@example.org\"")
+                .contains("non-ASCII").contains("SMTPUTF8");
+        assertThat(reason("d.json", "{\"to\": \"bob@exa mple.org\"}")).contains("\"to\"").contains("is not an email address");
+        assertThat(reason("d.json", "{\"to\": \"bob@-bücher-.example\"}")).contains("\"to\"").contains("not a valid");
         assertThat(reason("d.json", "{\"to\": \"friends: a@example.com;\"}")).contains("\"to\"").contains("group");
     }
 
