@@ -88,8 +88,8 @@ final class EnvelopeComposer {
                 text = HtmlToText.convert(html); // the plain-text alternative every html body gets
             }
         } catch (StackOverflowError e) {
-            throw new InvalidDraftException("the body is nested too deeply to render (thousands of levels of "
-                    + "quotes, lists or elements); no person writes that, so the draft is refused");
+            throw new InvalidDraftException("the html body is nested too deeply to read; no person writes that, "
+                    + "so the draft is refused");
         }
         return build(new Parts(from, to, cc, bcc, replyTo, draft.subject(), text, html, attachments, headers,
                 draft.messageId()));

@@ -29,7 +29,16 @@ final class MarkdownRenderer {
 
     private MarkdownRenderer() {}
 
-    static Rendered render(String markdown) {
+    static Rendered render(String markdown) throws InvalidDraftException {
+        try {
+            return renderUnchecked(markdown);
+        } catch (StackOverflowError e) {
+            throw new InvalidDraftException("the Markdown body is nested too deeply to render (thousands of levels of "
+                    + "quotes or lists); no person writes that, so the draft is refused");
+        }
+    }
+
+    private static Rendered renderUnchecked(String markdown) {
         Node document = PARSER.parse(markdown);
         Set<String> cids = new LinkedHashSet<>();
         document.accept(new AbstractVisitor() {
