@@ -28,13 +28,13 @@ final class HeaderText {
         } catch (UnsupportedEncodingException e) {
             throw new IllegalStateException("UTF-8 is always supported", e);
         }
-        return fits(folded, used) && !edgeSpaces(folded) ? folded : encodedWords(value);
+        return fits(folded, used) && !edgeSpaces(value) ? folded : encodedWords(value);
     }
 
     /** Spaces at the start or end of plain header text are lost when it is read back; encoded they are kept. */
-    private static boolean edgeSpaces(String folded) {
-        return !folded.isEmpty() && (Character.isWhitespace(folded.charAt(0))
-                || Character.isWhitespace(folded.charAt(folded.length() - 1)));
+    private static boolean edgeSpaces(String value) {
+        return !value.isEmpty() && (Character.isWhitespace(value.charAt(0))
+                || Character.isWhitespace(value.charAt(value.length() - 1)));
     }
 
     private static boolean fits(String folded, int used) {
