@@ -41,14 +41,14 @@ final class Addresses {
             try {
                 parsed = InternetAddress.parse(value, true);
             } catch (AddressException e) {
-                throw notAnAddress(field, value, e);
+                throw notAnAddress(field, badEntry(value), e);
             }
             for (InternetAddress address : parsed) {
                 if (address.isGroup()) {
                     throw new InvalidDraftException(String.format(
                             "%s: %s is a group; list the addresses themselves", field, HeaderSafety.quoted(value)));
                 }
-                out.add(checked(field, value, address));
+                out.add(checked(field, parsed.length == 1 ? value : address.toUnicodeString(), address));
             }
         }
         return out;
@@ -177,6 +177,56 @@ final class Addresses {
             }
         }
         return utf8(ascii);
+    }
+
+    /**
+     * In a list that does not parse, the entry that does not (so the reason names {@code "nobody"}, not
+     * the whole list): the text is split at the commas that stand outside quotes, angle brackets and
+     * comments, and the first entry that fails on its own is returned; the whole text where none does.
+     */
+    private static String badEntry(String list) {
+        List<String> entries = new ArrayList<>();
+        boolean quoted = false;
+        int angle = 0;
+        int comment = 0;
+        int start = 0;
+        for (int i = 0; i < list.length(); i++) {
+            char c = list.charAt(i);
+            if (quoted) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '(') {
+                comment++;
+            } else if (c == ')' && comment > 0) {
+                comment--;
+            } else if (c == '<') {
+                angle++;
+            } else if (c == '>' && angle > 0) {
+                angle--;
+            } else if (c == ',' && angle == 0 && comment == 0) {
+                entries.add(list.substring(start, i));
+                start = i + 1;
+            }
+        }
+        entries.add(list.substring(start));
+        if (entries.size() < 2) {
+            return list;
+        }
+        for (String entry : entries) {
+            try {
+                for (InternetAddress address : InternetAddress.parse(entry, true)) {
+                    address.validate();
+                }
+            } catch (AddressException e) {
+                return entry.strip();
+            }
+        }
+        return list;
     }
 
     private static boolean isAscii(String s) {
