@@ -28,7 +28,7 @@ import net.jqwik.api.Provide;
  * JSON or YAML drafts, composed, written as the SMTP server receives them, and parsed back as a mail
  * client does, come out with the same fields and the same bytes.
  */
-class RoundTripProperties {
+class RoundTripPropertiesTest {
 
     record Recipient(String name, String address) {
         /** As a person writes it in a draft: the name quoted, with \ and " escaped. */
