@@ -29,11 +29,18 @@ final class AttachmentResolver {
 
     private final Path attachmentRoot;
     private final long maxSizeBytes;
+    private final Naming naming;
 
     /** @param attachmentRoot where {@code path}s resolve; null forbids them (queue intake) */
     AttachmentResolver(Path attachmentRoot, long maxSizeBytes) {
+        this(attachmentRoot, maxSizeBytes, Naming.ENVELOPE);
+    }
+
+    /** @param naming how reasons name an attachment and its fields */
+    AttachmentResolver(Path attachmentRoot, long maxSizeBytes, Naming naming) {
         this.attachmentRoot = attachmentRoot;
         this.maxSizeBytes = maxSizeBytes;
+        this.naming = naming;
     }
 
     List<ResolvedAttachment> resolve(List<EnvelopeDraft.Attachment> attachments) throws InvalidDraftException {
@@ -43,7 +50,7 @@ final class AttachmentResolver {
         }
         long total = 0;
         for (int i = 0; i < attachments.size(); i++) {
-            ResolvedAttachment resolved = resolve("attachments[" + i + "]", attachments.get(i));
+            ResolvedAttachment resolved = resolve(i, attachments.get(i));
             total += resolved.bytes().length;
             if (total > maxSizeBytes) {
                 throw new InvalidDraftException(String.format(
@@ -55,55 +62,56 @@ final class AttachmentResolver {
         return out;
     }
 
-    private ResolvedAttachment resolve(String field, EnvelopeDraft.Attachment a) throws InvalidDraftException {
+    private ResolvedAttachment resolve(int index, EnvelopeDraft.Attachment a) throws InvalidDraftException {
+        String field = naming.attachment(index, null);
         if (a == null) {
-            throw new InvalidDraftException("\"" + field + "\" is empty (null); give {\"path\": ...} or {\"content\": ..., \"name\": ...}");
+            throw new InvalidDraftException(field + " is empty (null); give {\"path\": ...} or {\"content\": ..., \"name\": ...}");
         }
         if ((a.path() == null) == (a.content() == null)) {
-            throw new InvalidDraftException("\"" + field + "\" needs exactly one of \"path\" (a file in the outbox folder) "
+            throw new InvalidDraftException(field + " needs exactly one of \"path\" (a file in the outbox folder) "
                     + "or \"content\" (base64 bytes)");
         }
-        HeaderSafety.requireSingleLine(field + ".name", a.name());
-        HeaderSafety.requireSingleLine(field + ".contentType", a.contentType());
-        HeaderSafety.requireSingleLine(field + ".path", a.path());
+        HeaderSafety.requireSingleLine(naming.attachment(index, "name"), a.name());
+        HeaderSafety.requireSingleLine(naming.attachment(index, "contentType"), a.contentType());
+        HeaderSafety.requireSingleLine(naming.attachment(index, "path"), a.path());
 
         String name = a.name();
         if (name == null && a.path() != null) {
             name = fileName(a.path());
         }
         if (name == null || name.isBlank()) {
-            throw new InvalidDraftException("\"" + field + ".name\" is missing; an attachment given by content needs a file name");
+            throw new InvalidDraftException(naming.attachment(index, "name") + " is missing; an attachment given by content needs a file name");
         }
 
         boolean inline = a.inline() != null ? a.inline() : a.cid() != null;
         String cid = a.cid();
         if (cid != null) {
-            HeaderSafety.requireContentId(field + ".cid", cid);
+            HeaderSafety.requireContentId(naming.attachment(index, "cid"), cid);
         } else if (inline) {
-            throw new InvalidDraftException("\"" + field + ".cid\" is missing; an inline attachment needs the id the html "
+            throw new InvalidDraftException(naming.attachment(index, "cid") + " is missing; an inline attachment needs the id the html "
                     + "refers to, e.g. \"cid\": \"logo\" for <img src=\"cid:logo\">");
         }
 
-        byte[] bytes = a.path() != null ? readInsideRoot(field + ".path", a.path()) : decodeBase64(field + ".content", a.content());
-        return new ResolvedAttachment(name, contentType(field, a.contentType(), name), bytes, inline, cid);
+        byte[] bytes = a.path() != null ? readInsideRoot(naming.attachment(index, "path"), a.path()) : decodeBase64(naming.attachment(index, "content"), a.content());
+        return new ResolvedAttachment(name, contentType(naming.attachment(index, "contentType"), a.contentType(), name), bytes, inline, cid);
     }
 
     private byte[] readInsideRoot(String field, String path) throws InvalidDraftException {
         if (attachmentRoot == null) {
-            throw new InvalidDraftException("\"" + field + "\": attachments by path are not allowed here; use content "
+            throw new InvalidDraftException(field + ": attachments by path are not allowed here; use content "
                     + "(base64) instead of " + HeaderSafety.quoted(path));
         }
         String shown = HeaderSafety.quoted(path);
         if (path.isBlank()) {
-            throw new InvalidDraftException("\"" + field + "\" is empty; give a file inside the outbox folder, e.g. files/report.pdf");
+            throw new InvalidDraftException(field + " is empty; give a file inside the outbox folder, e.g. files/report.pdf");
         }
         if (path.startsWith("/") || path.startsWith("\\") || path.startsWith("~") || path.matches("^[A-Za-z]:.*")) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " is an absolute path; give a path relative "
+            throw new InvalidDraftException(field + ": " + shown + " is an absolute path; give a path relative "
                     + "to the outbox folder, e.g. files/report.pdf");
         }
         for (String segment : path.split("[/\\\\]")) {
             if (segment.equals("..")) {
-                throw new InvalidDraftException("\"" + field + "\": " + shown + " climbs out with \"..\"; attachments "
+                throw new InvalidDraftException(field + ": " + shown + " climbs out with \"..\"; attachments "
                         + "must stay inside the outbox folder");
             }
         }
@@ -111,44 +119,44 @@ final class AttachmentResolver {
         try {
             root = attachmentRoot.toRealPath();
         } catch (IOException e) {
-            throw new InvalidDraftException("\"" + field + "\": the outbox folder " + attachmentRoot + " cannot be read");
+            throw new InvalidDraftException(field + ": the outbox folder " + attachmentRoot + " cannot be read");
         }
         Path relative;
         try {
             relative = Path.of(path);
         } catch (InvalidPathException e) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " is not a usable file path");
+            throw new InvalidDraftException(field + ": " + shown + " is not a usable file path");
         }
         if (relative.isAbsolute()) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " is an absolute path; give a path relative "
+            throw new InvalidDraftException(field + ": " + shown + " is an absolute path; give a path relative "
                     + "to the outbox folder, e.g. files/report.pdf");
         }
         Path candidate = root.resolve(relative).normalize();
         if (!candidate.startsWith(root)) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " leads outside the outbox folder");
+            throw new InvalidDraftException(field + ": " + shown + " leads outside the outbox folder");
         }
         Path real;
         try {
             real = candidate.toRealPath();
         } catch (NoSuchFileException e) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " does not exist in the outbox folder");
+            throw new InvalidDraftException(field + ": " + shown + " does not exist in the outbox folder");
         } catch (IOException e) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " cannot be read");
+            throw new InvalidDraftException(field + ": " + shown + " cannot be read");
         }
         if (!real.startsWith(root)) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " is a link that leads outside the outbox "
+            throw new InvalidDraftException(field + ": " + shown + " is a link that leads outside the outbox "
                     + "folder; attachments must stay inside it");
         }
         if (Files.isDirectory(real)) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " is a folder, not a file");
+            throw new InvalidDraftException(field + ": " + shown + " is a folder, not a file");
         }
         if (!Files.isRegularFile(real)) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " is not a regular file");
+            throw new InvalidDraftException(field + ": " + shown + " is not a regular file");
         }
         try {
             long size = Files.size(real);
             if (size > maxSizeBytes) {
-                throw new InvalidDraftException(String.format("\"%s\": %s is %s, over the %s limit for a message (mail.max-size)",
+                throw new InvalidDraftException(String.format("%s: %s is %s, over the %s limit for a message (mail.max-size)",
                         field, shown, SizeLimit.human(size), SizeLimit.human(maxSizeBytes)));
             }
             // the resolved path has no links left; refuse one swapped in since
@@ -157,7 +165,7 @@ final class AttachmentResolver {
                 return in.readAllBytes();
             }
         } catch (IOException e) {
-            throw new InvalidDraftException("\"" + field + "\": " + shown + " cannot be read");
+            throw new InvalidDraftException(field + ": " + shown + " cannot be read");
         }
     }
 
@@ -166,7 +174,7 @@ final class AttachmentResolver {
         try {
             return Base64.getDecoder().decode(compact);
         } catch (IllegalArgumentException e) {
-            throw new InvalidDraftException("\"" + field + "\" is not valid base64 ("
+            throw new InvalidDraftException(field + " is not valid base64 ("
                     + e.getMessage().toLowerCase(Locale.ROOT) + ")");
         }
     }
@@ -179,7 +187,7 @@ final class AttachmentResolver {
                     throw new ParseException(given);
                 }
                 if (type.match("multipart/*") || type.match("message/*")) {
-                    throw new InvalidDraftException("\"" + field + ".contentType\": " + HeaderSafety.quoted(given)
+                    throw new InvalidDraftException(field + ": " + HeaderSafety.quoted(given)
                             + " cannot be used for an attachment; give the file's own type, e.g. application/pdf");
                 }
                 if (type.getParameterList() != null) {
@@ -189,7 +197,7 @@ final class AttachmentResolver {
                 type.setSubType(type.getSubType().toLowerCase(Locale.ROOT));
                 return type.toString();
             } catch (ParseException e) {
-                throw new InvalidDraftException("\"" + field + ".contentType\": " + HeaderSafety.quoted(given)
+                throw new InvalidDraftException(field + ": " + HeaderSafety.quoted(given)
                         + " is not a content type such as application/pdf");
             }
         }

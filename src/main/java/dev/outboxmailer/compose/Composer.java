@@ -2,11 +2,17 @@ package dev.outboxmailer.compose;
 
 import dev.outboxmailer.message.OutgoingMessage;
 import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 
 /**
- * Turns a draft into the message that will be sent (SPEC §4): the file extension chooses the format.
+ * Turns a draft into the message that will be sent (SPEC §4): the file extension chooses the format —
+ * {@code .eml} a finished message, {@code .json}/{@code .yaml}/{@code .yml} an envelope, {@code .txt}/{@code .md}
+ * a note with a header block, anything else a bare file sent as the attachment of a mail to mail.to.
  * Every message it returns has a From, a Date, a Message-ID on the sender's domain, and its envelope
  * recipients (To + Cc + Bcc) set; no message it returns carries a Bcc header. A draft that cannot
  * become a correct message fails with an {@link InvalidDraftException} whose message says why.
@@ -52,9 +58,39 @@ public final class Composer {
             case "eml" -> eml.compose(draft.bytes());
             case "json" -> envelope.compose(EnvelopeReader.JSON.read(DraftText.utf8(draft.bytes())), draft.attachmentRoot());
             case "yaml", "yml" -> envelope.compose(EnvelopeReader.YAML.read(DraftText.utf8(draft.bytes())), draft.attachmentRoot());
-            default -> throw new InvalidDraftException(HeaderSafety.quoted(draft.name())
-                    + " is not a draft format outbox-mailer reads yet (.eml, .json, .yaml, .yml)");
+            case "txt", "md" -> {
+                NoteReader.Note note = NoteReader.read(draft.name(), DraftText.utf8(draft.bytes()), draft.extension().equals("md"));
+                yield envelope.compose(note.draft(), draft.attachmentRoot(), note.naming());
+            }
+            default -> bareFile(draft);
         };
+    }
+
+    /**
+     * Any other file (SPEC §4.4): the single attachment of a mail from mail.from to mail.to, its subject
+     * the file name, its content type from the name and the bytes ({@link ContentTypes}).
+     */
+    private OutgoingMessage bareFile(Draft draft) throws InvalidDraftException {
+        String name = draft.name();
+        HeaderSafety.requireSingleLine("the file name", name);
+        if (settings.defaultRecipients().isEmpty()) {
+            throw new InvalidDraftException(HeaderSafety.quoted(name) + " is not a draft (.eml, .json, .yaml, .yml, .txt, .md), "
+                    + "so it would be sent as an attachment to mail.to, but mail.to is not set: set mail.to, "
+                    + "or write a draft that says who it goes to");
+        }
+        if (draft.bytes().length > settings.maxSizeBytes()) {
+            throw new InvalidDraftException(String.format("the file is %s, over the %s limit for a message (mail.max-size)",
+                    SizeLimit.human(draft.bytes().length), SizeLimit.human(settings.maxSizeBytes())));
+        }
+        List<InternetAddress> to = new ArrayList<>();
+        for (InternetAddress address : settings.defaultRecipients()) {
+            to.add(Addresses.normalized("mail.to", address));
+        }
+        InternetAddress from = envelope.defaultFrom("a file that is not a draft is sent from mail.from; set it in the configuration");
+        AttachmentResolver.ResolvedAttachment file = new AttachmentResolver.ResolvedAttachment(
+                name, ContentTypes.detect(name, draft.bytes()), draft.bytes(), false, null);
+        return envelope.build(new EnvelopeComposer.Parts(from, to, List.of(), List.of(), List.of(), name,
+                name + " is attached.", null, List.of(file), Map.of(), null));
     }
 
     ComposeSettings settings() {

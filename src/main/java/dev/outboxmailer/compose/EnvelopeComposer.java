@@ -11,10 +11,8 @@ import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMultipart;
-import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.internet.ParameterList;
 import jakarta.mail.util.ByteArrayDataSource;
-import java.io.UnsupportedEncodingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Date;
@@ -31,6 +29,13 @@ final class EnvelopeComposer {
 
     private static final String UTF_8 = "UTF-8";
 
+    /**
+     * The most envelope recipients one message may have. RFC 5321 only promises 100 per message; large
+     * providers accept 100 to 500 (some refuse the rest with 452, which would half-send the draft), so
+     * a longer list is refused before any connection is opened.
+     */
+    static final int MAX_RECIPIENTS = 500;
+
     private final Session session;
     private final ComposeSettings settings;
 
@@ -40,84 +45,124 @@ final class EnvelopeComposer {
     }
 
     OutgoingMessage compose(EnvelopeDraft draft, Path attachmentRoot) throws InvalidDraftException {
-        HeaderSafety.requireSingleLine("subject", draft.subject());
-        InternetAddress from = from(draft.from());
-        List<InternetAddress> to = Addresses.parse("to", draft.to());
-        List<InternetAddress> cc = Addresses.parse("cc", draft.cc());
-        List<InternetAddress> bcc = Addresses.parse("bcc", draft.bcc());
-        List<InternetAddress> replyTo = Addresses.parse("replyTo", draft.replyTo());
-        List<InternetAddress> all = new ArrayList<>(to);
-        all.addAll(cc);
-        all.addAll(bcc);
-        if (all.isEmpty()) {
-            throw new InvalidDraftException("the draft has no recipients: give at least one address in \"to\", \"cc\" or \"bcc\"");
+        return compose(draft, attachmentRoot, Naming.ENVELOPE);
+    }
+
+    /** @param naming how reasons name the draft's fields: JSON field names, or a note's header names */
+    OutgoingMessage compose(EnvelopeDraft draft, Path attachmentRoot, Naming naming) throws InvalidDraftException {
+        HeaderSafety.requireSingleLine(naming.field("subject"), draft.subject());
+        InternetAddress from = from(draft.from(), naming);
+        List<InternetAddress> to = Addresses.parse(naming.field("to"), draft.to());
+        List<InternetAddress> cc = Addresses.parse(naming.field("cc"), draft.cc());
+        List<InternetAddress> bcc = Addresses.parse(naming.field("bcc"), draft.bcc());
+        List<InternetAddress> replyTo = Addresses.parse(naming.field("replyTo"), draft.replyTo());
+        if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty()) {
+            throw new InvalidDraftException("the draft has no recipients: give at least one address in "
+                    + naming.field("to") + ", " + naming.field("cc") + " or " + naming.field("bcc"));
         }
         if (draft.messageId() != null) {
-            HeaderSafety.requireMessageId(draft.messageId());
+            HeaderSafety.requireMessageId(naming.field("messageId"), draft.messageId());
         }
         Map<String, String> headers = draft.headers() == null ? Map.of() : draft.headers();
         for (Map.Entry<String, String> header : headers.entrySet()) {
             HeaderSafety.requireAllowedHeaderName(header.getKey());
             if (header.getValue() == null) {
-                throw new InvalidDraftException("\"headers\": " + HeaderSafety.quoted(header.getKey()) + " has no value");
+                throw new InvalidDraftException(naming.field("headers") + ": " + HeaderSafety.quoted(header.getKey()) + " has no value");
             }
-            HeaderSafety.requireSingleLine("headers." + header.getKey(), header.getValue());
+            HeaderSafety.requireSingleLine(naming.header(header.getKey()), header.getValue());
+        }
+        if (draft.html() != null && draft.markdown() != null) {
+            throw new InvalidDraftException("the draft gives both " + naming.field("html") + " and " + naming.field("markdown")
+                    + "; give one of them (markdown is rendered to html)");
         }
         List<AttachmentResolver.ResolvedAttachment> attachments =
-                new AttachmentResolver(attachmentRoot, settings.maxSizeBytes()).resolve(draft.attachments());
+                new AttachmentResolver(attachmentRoot, settings.maxSizeBytes(), naming).resolve(draft.attachments());
 
+        String html = draft.html();
+        String text = draft.text();
+        try {
+            if (draft.markdown() != null) {
+                html = MarkdownRenderer.render(draft.markdown()).html();
+            }
+            if (text == null && html != null) {
+                text = HtmlToText.convert(html); // the plain-text alternative every html body gets
+            }
+        } catch (StackOverflowError e) {
+            throw new InvalidDraftException("the html body is nested too deeply to read; no person writes that, "
+                    + "so the draft is refused");
+        }
+        return build(new Parts(from, to, cc, bcc, replyTo, draft.subject(), text, html, attachments, headers,
+                draft.messageId()));
+    }
+
+    /** Everything a message is made of, checked and resolved. {@code text} or {@code html} may be null, not both needed. */
+    record Parts(InternetAddress from, List<InternetAddress> to, List<InternetAddress> cc, List<InternetAddress> bcc,
+                 List<InternetAddress> replyTo, String subject, String text, String html,
+                 List<AttachmentResolver.ResolvedAttachment> attachments, Map<String, String> headers, String messageId) {}
+
+    /** The MIME message of checked parts: headers encoded and folded, only the multipart levels needed, size checked. */
+    OutgoingMessage build(Parts p) throws InvalidDraftException {
+        List<InternetAddress> all = new ArrayList<>(p.to());
+        all.addAll(p.cc());
+        all.addAll(p.bcc());
+        List<InternetAddress> envelope = Addresses.distinct(all);
+        if (envelope.size() > MAX_RECIPIENTS) {
+            throw new InvalidDraftException(String.format(
+                    "the draft has %,d recipients; one message goes to at most %,d (mail servers refuse more per message, "
+                            + "many already past 100): split the list into several drafts or use a mailing list",
+                    envelope.size(), MAX_RECIPIENTS));
+        }
         OutgoingMessage message = new OutgoingMessage(session);
         try {
-            message.setFrom(from);
-            if (!to.isEmpty()) {
-                message.setRecipients(Message.RecipientType.TO, to.toArray(new InternetAddress[0]));
+            message.setFrom(p.from());
+            if (!p.to().isEmpty()) {
+                message.setRecipients(Message.RecipientType.TO, p.to().toArray(new InternetAddress[0]));
             }
-            if (!cc.isEmpty()) {
-                message.setRecipients(Message.RecipientType.CC, cc.toArray(new InternetAddress[0]));
+            if (!p.cc().isEmpty()) {
+                message.setRecipients(Message.RecipientType.CC, p.cc().toArray(new InternetAddress[0]));
             }
-            if (!replyTo.isEmpty()) {
-                message.setReplyTo(replyTo.toArray(new InternetAddress[0]));
+            if (!p.replyTo().isEmpty()) {
+                message.setReplyTo(p.replyTo().toArray(new InternetAddress[0]));
             }
-            if (draft.subject() != null) {
-                message.setSubject(draft.subject(), UTF_8);
+            if (p.subject() != null) {
+                message.setHeader("Subject", HeaderText.unstructured("Subject", p.subject()));
             }
             message.setSentDate(new Date());
-            message.setHeader("Message-ID", draft.messageId() != null ? draft.messageId() : MessageIds.newFor(from));
-            for (Map.Entry<String, String> header : headers.entrySet()) {
-                String name = header.getKey();
-                message.addHeader(name, MimeUtility.fold(name.length() + 2, MimeUtility.encodeText(header.getValue(), UTF_8, null)));
+            message.setHeader("Message-ID", p.messageId() != null ? p.messageId() : MessageIds.newFor(p.from()));
+            for (Map.Entry<String, String> header : p.headers().entrySet()) {
+                message.addHeader(header.getKey(), HeaderText.unstructured(header.getKey(), header.getValue()));
             }
-            setBody(message, draft, attachments);
+            setBody(message, p.text(), p.html(), p.attachments());
             message.saveChanges();
-        } catch (MessagingException | UnsupportedEncodingException e) {
+        } catch (MessagingException e) {
             throw new InvalidDraftException("the message cannot be built from the draft: " + e.getMessage(), e);
         }
-        message.setEnvelopeRecipients(Addresses.distinct(all));
+        message.setEnvelopeRecipients(envelope);
         SizeLimit.requireWithin(message, settings.maxSizeBytes());
         return message;
     }
 
-    private InternetAddress from(String written) throws InvalidDraftException {
+    private InternetAddress from(String written, Naming naming) throws InvalidDraftException {
         if (written != null) {
-            List<InternetAddress> parsed = Addresses.parse("from", List.of(written));
+            List<InternetAddress> parsed = Addresses.parse(naming.field("from"), List.of(written));
             if (parsed.size() != 1) {
-                throw new InvalidDraftException("\"from\": " + HeaderSafety.quoted(written) + " must be exactly one address");
+                throw new InvalidDraftException(naming.field("from") + ": " + HeaderSafety.quoted(written) + " must be exactly one address");
             }
             return parsed.get(0);
         }
-        if (settings.defaultFrom() == null) {
-            throw new InvalidDraftException("no From: set \"from\" in the draft or mail.from in the configuration");
-        }
-        return Addresses.utf8(settings.defaultFrom());
+        return defaultFrom("set " + naming.field("from") + " in the draft or mail.from in the configuration");
     }
 
-    private void setBody(OutgoingMessage message, EnvelopeDraft draft, List<AttachmentResolver.ResolvedAttachment> attachments)
-            throws MessagingException {
-        // TODO(markdown rendering, SPEC §4.2/§4.3 — a later issue): render markdown to html plus a text
-        // alternative. Until then a markdown body is sent as it is written, as the plain-text body.
-        String text = draft.text() != null ? draft.text() : draft.markdown();
-        String html = draft.html();
+    /** mail.from, made safe to send; {@code hint} says how to give one where it is missing. */
+    InternetAddress defaultFrom(String hint) throws InvalidDraftException {
+        if (settings.defaultFrom() == null) {
+            throw new InvalidDraftException("no From: " + hint);
+        }
+        return Addresses.normalized("mail.from", settings.defaultFrom());
+    }
 
+    private void setBody(OutgoingMessage message, String text, String html, List<AttachmentResolver.ResolvedAttachment> attachments)
+            throws MessagingException {
         List<AttachmentResolver.ResolvedAttachment> related = new ArrayList<>();
         List<AttachmentResolver.ResolvedAttachment> files = new ArrayList<>();
         for (AttachmentResolver.ResolvedAttachment a : attachments) {

@@ -31,14 +31,14 @@ final class HeaderSafety {
             if (c == '\r' || c == '\n' || c == '\0') {
                 String what = c == '\r' ? "a carriage return (CR)" : c == '\n' ? "a line break (LF)" : "a NUL character";
                 throw new InvalidDraftException(String.format(
-                        "\"%s\": %s contains %s; header values must be a single line", field, quoted(value), what));
+                        "%s: %s contains %s; header values must be a single line", field, quoted(value), what));
             }
         }
     }
 
     /** A custom header name: printable ASCII without colon or space (RFC 5322 ftext), and not reserved. */
     static void requireAllowedHeaderName(String name) throws InvalidDraftException {
-        requireSingleLine("headers", name);
+        requireSingleLine("\"headers\"", name);
         if (name.isEmpty()) {
             throw new InvalidDraftException("\"headers\": a header name is empty");
         }
@@ -60,11 +60,11 @@ final class HeaderSafety {
     }
 
     /** A Message-ID as RFC 5322 writes it: {@code <left@right>}, printable ASCII, no spaces. */
-    static void requireMessageId(String messageId) throws InvalidDraftException {
-        requireSingleLine("messageId", messageId);
+    static void requireMessageId(String field, String messageId) throws InvalidDraftException {
+        requireSingleLine(field, messageId);
         if (!MESSAGE_ID.matcher(messageId).matches()) {
             throw new InvalidDraftException(String.format(
-                    "\"messageId\": %s is not a Message-ID; write it as <unique-part@your-domain>", quoted(messageId)));
+                    "%s: %s is not a Message-ID; write it as <unique-part@your-domain>", field, quoted(messageId)));
         }
     }
 
@@ -73,7 +73,7 @@ final class HeaderSafety {
         requireSingleLine(field, cid);
         if (!CONTENT_ID.matcher(cid).matches()) {
             throw new InvalidDraftException(String.format(
-                    "\"%s\": %s is not a usable content id; use letters, digits and . - _ @ only, as in cid:logo",
+                    "%s: %s is not a usable content id; use letters, digits and . - _ @ only, as in cid:logo",
                     field, quoted(cid)));
         }
     }

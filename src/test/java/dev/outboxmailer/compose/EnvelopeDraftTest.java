@@ -191,8 +191,11 @@ class EnvelopeDraftTest {
         assertThat(textOnly.isMimeType("text/plain")).isTrue();
         assertThat(textOnly.getContent()).isEqualTo("hi ✓");
 
-        MimeMessage htmlOnly = received(compose("a.json", "{\"to\": \"bob@example.com\", \"html\": \"<b>hi</b>\"}"));
-        assertThat(htmlOnly.isMimeType("text/html")).isTrue();
+        // html alone gets a plain-text alternative made from it
+        MimeMessage htmlOnly = received(compose("a.json", "{\"to\": \"bob@example.com\", \"html\": \"<b>hi</b> <a href='https://example.org/x'>there</a>\"}"));
+        assertThat(htmlOnly.getContentType()).startsWith("multipart/alternative");
+        assertThat(part(htmlOnly, 0).getContent()).isEqualTo("hi there <https://example.org/x>");
+        assertThat(part(htmlOnly, 1).isMimeType("text/html")).isTrue();
 
         MimeMessage both = received(compose("a.json", "{\"to\": \"bob@example.com\", \"text\": \"hi\", \"html\": \"<b>hi</b>\"}"));
         assertThat(both.getContentType()).startsWith("multipart/alternative");
@@ -203,8 +206,9 @@ class EnvelopeDraftTest {
             {"to": "bob@example.com", "html": "<img src=\\"cid:logo\\">",
              "attachments": [{"path": "files/logo.png", "inline": true, "cid": "logo"}]}""", outbox));
         assertThat(htmlInline.getContentType()).startsWith("multipart/related");
-        assertThat(new jakarta.mail.internet.ContentType(htmlInline.getContentType()).getParameter("type")).isEqualTo("text/html");
-        assertThat(part(htmlInline, 0).isMimeType("text/html")).isTrue();
+        assertThat(new jakarta.mail.internet.ContentType(htmlInline.getContentType()).getParameter("type"))
+                .isEqualTo("multipart/alternative");
+        assertThat(part(htmlInline, 0, 1).isMimeType("text/html")).isTrue();
         assertThat(bytesOf(part(htmlInline, 1))).isEqualTo(logo);
 
         MimeMessage noBody = received(compose("a.json", """
@@ -214,10 +218,61 @@ class EnvelopeDraftTest {
     }
 
     @Test
-    void markdownIsSentAsThePlainTextBodyForNow() throws Exception {
-        MimeMessage got = received(compose("a.json", "{\"to\": \"bob@example.com\", \"markdown\": \"# Title\\n\\n*hi*\"}"));
-        assertThat(got.isMimeType("text/plain")).isTrue();
-        assertThat(got.getContent()).isEqualTo("# Title\n\n*hi*");
+    void markdownIsRenderedToHtmlWithAPlainTextAlternative() throws Exception {
+        String markdown = """
+            # Title
+
+            Some *emphasis* and a [link](https://example.org/a?b=1&c=2).
+
+            | Item | Qty |
+            | ---- | --: |
+            | Äpfel | 3 |
+            | Pears | 12 |
+
+            ```
+            code  keeps   its spaces
+              and <lines>
+            ```
+
+            - one
+            - two
+
+            ![the logo](cid:logo)
+            """;
+        MimeMessage got = received(compose("a.json", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                java.util.Map.of("to", "bob@example.com", "markdown", markdown,
+                        "attachments", java.util.List.of(java.util.Map.of("path", "files/logo.png", "cid", "logo")))), outbox));
+        assertThat(got.getContentType()).startsWith("multipart/related");
+        String text = (String) part(got, 0, 0).getContent();
+        String html = ((String) part(got, 0, 1).getContent()).replace("\r\n", "\n");
+        assertThat(part(got, 0, 1).isMimeType("text/html")).isTrue();
+        assertThat(html).contains("<h1>Title</h1>", "<em>emphasis</em>", "<a href=\"https://example.org/a?b=1&amp;c=2\">link</a>",
+                "<table>", "<td>Äpfel</td>", "<pre><code>code  keeps   its spaces\n  and &lt;lines&gt;\n</code></pre>",
+                "<li>one</li>", "<img src=\"cid:logo\" alt=\"the logo\" />");
+        assertThat(text.replace("\r\n", "\n")).isEqualTo("""
+            Title
+
+            Some emphasis and a link <https://example.org/a?b=1&c=2>.
+
+            Item | Qty
+            Äpfel | 3
+            Pears | 12
+
+            code  keeps   its spaces
+              and <lines>
+
+            - one
+            - two
+
+            [the logo]""");
+        assertThat(bytesOf(part(got, 1))).isEqualTo(logo);
+    }
+
+    @Test
+    void htmlAndMarkdownTogetherAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> compose("a.json",
+                        "{\"to\": \"bob@example.com\", \"html\": \"<p>x</p>\", \"markdown\": \"x\"}"))
+                .hasMessageContaining("both \"html\" and \"markdown\"");
     }
 
     @Test

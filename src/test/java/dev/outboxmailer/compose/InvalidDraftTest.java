@@ -61,7 +61,10 @@ class InvalidDraftTest {
         assertThat(json("\"cc\": \"a@example.com, <broken@\"")).contains("\"cc\"").contains("is not an email address");
         assertThat(json("\"from\": \"a@example.com, b@example.com\"")).contains("\"from\"").contains("exactly one");
         assertThat(json("\"replyTo\": \"nobody\"")).contains("\"replyTo\": \"nobody\" is not an email address");
-        assertThat(reason("d.json", "{\"to\": \"bob@exämple.org\"}")).contains("\"to\"").contains("non-ASCII");
+        assertThat(reason("d.json", "{\"to\": \"böb@example.org\"}")).contains("\"to\": \"böb@example.org\"")
+                .contains("non-ASCII").contains("SMTPUTF8");
+        assertThat(reason("d.json", "{\"to\": \"bob@exa mple.org\"}")).contains("\"to\"").contains("is not an email address");
+        assertThat(reason("d.json", "{\"to\": \"bob@-bücher-.example\"}")).contains("\"to\"").contains("not a valid");
         assertThat(reason("d.json", "{\"to\": \"friends: a@example.com;\"}")).contains("\"to\"").contains("group");
     }
 
@@ -171,10 +174,26 @@ class InvalidDraftTest {
     }
 
     @Test
-    void otherExtensionsAreNotReadYet() {
-        assertThat(reason("notes.txt", "To: bob@example.com\n\nhi")).isEqualTo(
-                "\"notes.txt\" is not a draft format outbox-mailer reads yet (.eml, .json, .yaml, .yml)");
-        assertThat(reason("README", "hello")).contains("is not a draft format");
+    void aBareFileWithoutMailToIsInvalid() {
+        assertThat(reason("report.pdf", "%PDF-1.4 x")).isEqualTo("\"report.pdf\" is not a draft (.eml, .json, .yaml, .yml, "
+                + ".txt, .md), so it would be sent as an attachment to mail.to, but mail.to is not set: set mail.to, or "
+                + "write a draft that says who it goes to");
+        assertThat(reason("README", "hello")).contains("mail.to is not set");
+    }
+
+    @Test
+    void thousandsOfRecipientsAreRefusedWithTheLimit() throws Exception {
+        StringBuilder to = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            to.append(i == 0 ? "" : ", ").append("user").append(i).append("@example.org");
+        }
+        assertThat(reason("d.json", "{\"to\": \"" + to + "\", \"text\": \"x\"}"))
+                .startsWith("the draft has 3,000 recipients; one message goes to at most 500");
+        // 500 distinct ones are fine, and repeats count once
+        String five = java.util.stream.IntStream.range(0, 500).mapToObj(i -> "u" + i + "@example.org")
+                .collect(java.util.stream.Collectors.joining(", "));
+        assertThat(Mails.compose("d.json", "{\"to\": \"" + five + "\", \"cc\": \"" + five.toUpperCase() + "\", \"text\": \"x\"}")
+                .envelopeRecipients()).hasSize(500);
     }
 
     @Test
