@@ -39,7 +39,7 @@ class CrashRecoveryIT {
         }
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
             List<String> args = List.of("--smtp.host=127.0.0.1", "--smtp.port=" + server.port(), "--smtp.security=plain",
-                    "--outbox.settle-time=0");
+                    "--outbox.settle-time=50");
 
             Process first = PackagedJarIT.start(dir, args, Map.of(), "first.log");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
