@@ -1,5 +1,8 @@
 package dev.outboxmailer.compose;
 
+import jakarta.activation.DataSource;
+import jakarta.mail.util.ByteArrayDataSource;
+
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.ParseException;
 import java.io.IOException;
@@ -25,7 +28,7 @@ import java.util.Locale;
 final class AttachmentResolver {
 
     /** An attachment ready to become a MIME part. {@code cid} is null for an ordinary attachment. */
-    record ResolvedAttachment(String name, String contentType, byte[] bytes, boolean inline, String cid) {}
+    record ResolvedAttachment(String name, String contentType, DataSource source, long size, boolean inline, String cid) {}
 
     private final Path attachmentRoot;
     private final long maxSizeBytes;
@@ -51,7 +54,7 @@ final class AttachmentResolver {
         long total = 0;
         for (int i = 0; i < attachments.size(); i++) {
             ResolvedAttachment resolved = resolve(i, attachments.get(i));
-            total += resolved.bytes().length;
+            total += resolved.size();
             if (total > maxSizeBytes) {
                 throw new InvalidDraftException(String.format(
                         "the attachments alone are %s, over the %s limit for a message (mail.max-size)",
@@ -92,11 +95,17 @@ final class AttachmentResolver {
                     + "refers to, e.g. \"cid\": \"logo\" for <img src=\"cid:logo\">");
         }
 
-        byte[] bytes = a.path() != null ? readInsideRoot(naming.attachment(index, "path"), a.path()) : decodeBase64(naming.attachment(index, "content"), a.content());
-        return new ResolvedAttachment(name, contentType(naming.attachment(index, "contentType"), a.contentType(), name), bytes, inline, cid);
+        String type = contentType(naming.attachment(index, "contentType"), a.contentType(), name);
+        if (a.path() != null) {
+            Path file = fileInsideRoot(naming.attachment(index, "path"), a.path());
+            return new ResolvedAttachment(name, type, new JailedFile(file, type), sizeOf(file), inline, cid);
+        }
+        byte[] bytes = decodeBase64(naming.attachment(index, "content"), a.content());
+        return new ResolvedAttachment(name, type, new ByteArrayDataSource(bytes, type), bytes.length, inline, cid);
     }
 
-    private byte[] readInsideRoot(String field, String path) throws InvalidDraftException {
+    /** The real path of an attachment file inside the root, checked and sized but not read. */
+    private Path fileInsideRoot(String field, String path) throws InvalidDraftException {
         if (attachmentRoot == null) {
             throw new InvalidDraftException(field + ": attachments by path are not allowed here; use content "
                     + "(base64) instead of " + HeaderSafety.quoted(path));
@@ -160,12 +169,50 @@ final class AttachmentResolver {
                         field, shown, SizeLimit.human(size), SizeLimit.human(maxSizeBytes)));
             }
             // the resolved path has no links left; refuse one swapped in since
-            try (InputStream in = Channels.newInputStream(
-                    Files.newByteChannel(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
-                return in.readAllBytes();
+            try (InputStream probe = open(real)) {
+                probe.read(new byte[0]); // readable now, without following a link swapped in since
             }
+            return real;
         } catch (IOException e) {
             throw new InvalidDraftException(field + ": " + shown + " cannot be read");
+        }
+    }
+
+    private static long sizeOf(Path file) throws InvalidDraftException {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new InvalidDraftException("an attachment cannot be read: " + file.getFileName());
+        }
+    }
+
+    private static InputStream open(Path real) throws IOException {
+        return Channels.newInputStream(Files.newByteChannel(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /**
+     * An attachment file, streamed each time the message is written (to count its size, then to the
+     * server), never held in memory whole; opened without following a link.
+     */
+    private record JailedFile(Path real, String type) implements DataSource {
+        @Override
+        public InputStream getInputStream() throws IOException {
+            return open(real);
+        }
+
+        @Override
+        public java.io.OutputStream getOutputStream() throws IOException {
+            throw new IOException("attachments are read only");
+        }
+
+        @Override
+        public String getContentType() {
+            return type;
+        }
+
+        @Override
+        public String getName() {
+            return real.getFileName().toString();
         }
     }
 

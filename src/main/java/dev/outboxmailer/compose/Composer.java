@@ -1,5 +1,9 @@
 package dev.outboxmailer.compose;
 
+import jakarta.activation.DataSource;
+import jakarta.activation.FileDataSource;
+import jakarta.mail.util.ByteArrayDataSource;
+
 import dev.outboxmailer.message.OutgoingMessage;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
@@ -18,6 +22,11 @@ import java.util.Properties;
  * become a correct message fails with an {@link InvalidDraftException} whose message says why.
  */
 public final class Composer {
+
+    /** Drafts up to this size are checked for being blank; larger ones are not read whole for that. */
+    private static final long SMALL = 64 * 1024;
+    /** How much of a bare file is read to tell its type from its bytes. */
+    private static final int SNIFF = 8 * 1024;
 
     private final ComposeSettings settings;
     private final Session session;
@@ -53,9 +62,11 @@ public final class Composer {
     }
 
     public OutgoingMessage compose(Draft draft) throws InvalidDraftException {
-        DraftText.requireNotEmpty(draft.bytes());
+        if (draft.size() == 0 || draft.size() <= SMALL) {
+            DraftText.requireNotEmpty(draft.bytes());
+        }
         return switch (draft.extension()) {
-            case "eml" -> eml.compose(draft.bytes());
+            case "eml" -> eml.compose(draft);
             case "json" -> envelope.compose(EnvelopeReader.JSON.read(DraftText.utf8(draft.bytes())), draft.attachmentRoot());
             case "yaml", "yml" -> envelope.compose(EnvelopeReader.YAML.read(DraftText.utf8(draft.bytes())), draft.attachmentRoot());
             case "txt", "md" -> {
@@ -78,17 +89,21 @@ public final class Composer {
                     + "so it would be sent as an attachment to mail.to, but mail.to is not set: set mail.to, "
                     + "or write a draft that says who it goes to");
         }
-        if (draft.bytes().length > settings.maxSizeBytes()) {
+        if (draft.size() > settings.maxSizeBytes()) {
             throw new InvalidDraftException(String.format("the file is %s, over the %s limit for a message (mail.max-size)",
-                    SizeLimit.human(draft.bytes().length), SizeLimit.human(settings.maxSizeBytes())));
+                    SizeLimit.human(draft.size()), SizeLimit.human(settings.maxSizeBytes())));
         }
         List<InternetAddress> to = new ArrayList<>();
         for (InternetAddress address : settings.defaultRecipients()) {
             to.add(Addresses.normalized("mail.to", address));
         }
         InternetAddress from = envelope.defaultFrom("a file that is not a draft is sent from mail.from; set it in the configuration");
+        String type = ContentTypes.detect(name, draft.head(SNIFF));
+        DataSource content = draft.file() != null
+                ? new FileDataSource(draft.file().toFile())
+                : new ByteArrayDataSource(draft.bytes(), type);
         AttachmentResolver.ResolvedAttachment file = new AttachmentResolver.ResolvedAttachment(
-                name, ContentTypes.detect(name, draft.bytes()), draft.bytes(), false, null);
+                name, type, content, draft.size(), false, null);
         return envelope.build(new EnvelopeComposer.Parts(from, to, List.of(), List.of(), List.of(), name,
                 name + " is attached.", null, List.of(file), Map.of(), null));
     }

@@ -4,7 +4,6 @@ import dev.outboxmailer.message.OutgoingMessage;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -27,10 +26,10 @@ final class EmlComposer {
         this.settings = settings;
     }
 
-    OutgoingMessage compose(byte[] bytes) throws InvalidDraftException {
+    OutgoingMessage compose(Draft draft) throws InvalidDraftException {
         OutgoingMessage message;
         try {
-            message = new OutgoingMessage(session, new ByteArrayInputStream(bytes));
+            message = new OutgoingMessage(session, draft.open());
         } catch (MessagingException e) {
             throw new InvalidDraftException("the .eml file cannot be read as an email message: " + e.getMessage(), e);
         }

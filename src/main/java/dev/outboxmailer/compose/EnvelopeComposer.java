@@ -223,7 +223,7 @@ final class EnvelopeComposer {
      */
     private static MimeBodyPart attachmentPart(AttachmentResolver.ResolvedAttachment a) throws MessagingException {
         MimeBodyPart part = new MimeBodyPart();
-        part.setDataHandler(new DataHandler(new ByteArrayDataSource(a.bytes(), a.contentType())));
+        part.setDataHandler(new DataHandler(a.source()));
 
         ContentType type = new ContentType(a.contentType());
         if (type.getParameterList() == null) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
+import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * The outbox folder as intake sees it: which files are drafts ready now (the file endpoint's
@@ -43,7 +44,10 @@ public final class OutboxFolder implements GenericFileFilter<File> {
         return !file.isDirectory() && schedule.isDue(file.getFileName()) && pause.admits();
     }
 
-    /** Reads the picked-up file as a draft and remembers where it came from for the outcome. */
+    /**
+     * The picked-up file as a draft (read as it is needed, streamed where it may be large), remembering
+     * where it came from for the outcome.
+     */
     public Draft read(Exchange exchange) throws IOException, InvalidDraftException, DeliveryPausedException {
         Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
         String name = file.getFileName().toString();
@@ -55,6 +59,13 @@ public final class OutboxFolder implements GenericFileFilter<File> {
             throw new InvalidDraftException("the draft is a link to a file outside the outbox (" + file.toRealPath()
                     + "); it was not read");
         }
-        return new Draft(name, Files.readAllBytes(file), folder);
+        Draft draft = Draft.ofFile(name, file, folder);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                draft.close(); // the file a large .eml was streamed from
+            }
+        });
+        return draft;
     }
 }

@@ -75,6 +75,10 @@ public final class Bench {
         work = Files.createTempDirectory("outbox-mailer-bench");
         trustCertificateJvmWide();
 
+        if (Boolean.getBoolean("bench.extras")) { // latency, readiness, the 100 MB attachment only
+            latencyAndReadiness();
+            return;
+        }
         if (Boolean.getBoolean("bench.profile")) { // just outbox-mailer, for a profiler
             System.out.printf("outbox-mailer 1 KB: %.1f/s%n", outboxMailer(Payload.SMALL));
             System.out.printf("outbox-mailer 1 KB: %.1f/s%n", outboxMailer(Payload.SMALL));
@@ -271,6 +275,75 @@ public final class Bench {
         millis.sort(Long::compare);
         System.out.printf(Locale.ROOT, "idle drop → receipt written (server accepted): p50 %d ms, p90 %d ms, max %d ms (%d drafts)%n",
                 millis.get(millis.size() / 2), millis.get(millis.size() * 9 / 10), millis.get(millis.size() - 1), millis.size());
+        readiness();
+        hundredMegabytesInNinetySixMegabytesOfHeap();
+    }
+
+    static final Path JAR = Path.of("target", "outbox-mailer.jar").toAbsolutePath();
+
+    static Process jar(Path dir, List<String> jvm, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", JAR.toString()));
+        command.addAll(args);
+        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("app.log").toFile()).start();
+    }
+
+    /** From the java command to the routes started (the log line Camel writes then). */
+    static void readiness() throws Exception {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Path dir = Files.createDirectories(work.resolve("ready-" + i));
+            long start = System.nanoTime();
+            Process app = jar(dir, List.of(), List.of("--smtp.host=localhost", "--smtp.port=" + port,
+                    "--smtp.trust-store=" + cert));
+            try {
+                await(() -> Files.exists(dir.resolve("app.log"))
+                        && Files.readString(dir.resolve("app.log")).contains("(outbox-mailer) started in"), Duration.ofMinutes(1));
+                millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            } finally {
+                app.destroy();
+                app.waitFor();
+            }
+        }
+        millis.sort(Long::compare);
+        System.out.printf(Locale.ROOT, "ready (java -jar → routes started): median %d ms of %s%n", millis.get(1), millis);
+    }
+
+    /** A 100 MB attachment through the packaged jar limited to a 96 MB heap. */
+    static void hundredMegabytesInNinetySixMegabytesOfHeap() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("big"));
+        Path outbox = Files.createDirectories(dir.resolve("outbox/files"));
+        byte[] chunk = new byte[1 << 20];
+        Random random = new Random(3);
+        try (OutputStream out = Files.newOutputStream(outbox.resolve("video.bin"))) {
+            for (int i = 0; i < 100; i++) {
+                random.nextBytes(chunk);
+                out.write(chunk);
+            }
+        }
+        Process app = jar(dir, List.of("-Xmx96m"), List.of("--smtp.host=localhost", "--smtp.port=" + port,
+                "--smtp.trust-store=" + cert, "--mail.from=bench@example.com", "--mail.max-size=200MB"));
+        try {
+            await(() -> Files.readString(dir.resolve("app.log")).contains("started in"), Duration.ofMinutes(1));
+            long start = System.nanoTime();
+            Files.writeString(dir.resolve("outbox/big.json.tmp"), "{\"to\":\"bob@example.org\",\"subject\":\"100 MB\","
+                    + "\"text\":\"see attachment\",\"attachments\":[{\"path\":\"files/video.bin\"}]}");
+            Files.move(dir.resolve("outbox/big.json.tmp"), dir.resolve("outbox/big.json"));
+            Path receipt = dir.resolve("outbox/.sent").resolve(LocalDate.now().toString()).resolve("big.json.receipt.json");
+            Path error = dir.resolve("outbox/.failed/big.json.error.json");
+            await(() -> Files.exists(receipt) || Files.exists(error) || !app.isAlive()
+                    || Files.readString(dir.resolve("app.log")).contains("OutOfMemoryError"), Duration.ofMinutes(5));
+            String log = Files.readString(dir.resolve("app.log"));
+            System.out.printf(Locale.ROOT, "100 MB attachment with -Xmx96m: %s in %.1f s%s%n",
+                    Files.exists(receipt) ? "SENT" : "NOT SENT", seconds(start),
+                    log.contains("OutOfMemoryError") ? " (OutOfMemoryError)" : Files.exists(error) ? " (" + Files.readString(error) + ")" : "");
+        } finally {
+            app.destroy();
+            app.waitFor();
+        }
     }
 
     // ---------------------------------------------------------------- helpers
