@@ -33,6 +33,11 @@ public final class DeliveryPause {
         return clock.instant().isBefore(until);
     }
 
+    /** When the current pause ends (a past instant when sending is not paused). */
+    public synchronized Instant pausedUntil() {
+        return until;
+    }
+
     /** The problem that paused sending, or null when there is none. */
     public synchronized String problem() {
         return problem;
