@@ -74,6 +74,26 @@ public final class QueueClient implements AutoCloseable {
         return all;
     }
 
+    /**
+     * Sends {@code count} JSON envelopes to bob@example.org, subjects {@code <prefix> #0001} on, 100 to a
+     * transaction (as a program feeding the queue in bulk would).
+     */
+    public static void sendEnvelopes(String url, String queue, String prefix, int count) throws JMSException {
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+             Connection connection = factory.createConnection();
+             Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
+             MessageProducer producer = session.createProducer(session.createQueue(queue))) {
+            for (int i = 1; i <= count; i++) {
+                producer.send(session.createTextMessage(String.format(
+                        "{\"to\": \"bob@example.org\", \"subject\": \"%s #%04d\", \"text\": \"message %d\"}", prefix, i, i)));
+                if (i % 100 == 0) {
+                    session.commit();
+                }
+            }
+            session.commit();
+        }
+    }
+
     @Override
     public void close() throws JMSException {
         connection.close();
