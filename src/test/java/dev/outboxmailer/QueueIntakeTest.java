@@ -251,6 +251,44 @@ class QueueIntakeTest {
         }
     }
 
+    @Test
+    void withoutAQueueSettingNothingJmsRelatedExists() throws Exception {
+        try (SmtpsServer server = SmtpsServer.open();
+             RunningMailer mailer = RunningMailer.start(dir, RunningMailer.smtps(server.port()))) {
+            var context = mailer.context();
+            assertThat(context.getRoute("outbox-folder")).isNotNull();
+            assertThat(context.getRoute("outbox-queue")).isNull();
+            assertThat(context.hasComponent("jms")).isNull();
+            assertThat(context.getRegistry().lookupByName("queueOutcomes")).isNull();
+            assertThat(context.getEndpoints()).noneMatch(e -> e.getEndpointUri().startsWith("jms:"));
+        }
+    }
+
+    @Test
+    void passingFailuresForLongerThanGiveUpAfterExpireIntoTheDeadLetterQueue() throws Exception {
+        int port = ScriptedSmtpServer.freePort();
+        String[] busy = new String[50];
+        java.util.Arrays.fill(busy, "451 4.3.0 still busy");
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().dataReplies(busy)) {
+            Map<String, String> settings = settings(RunningMailer.plain(server.port()), port, dir.resolve("broker"));
+            settings.put("retry.give-up-after", "1s"); // retries every 300 ms (RunningMailer.plain)
+            try (RunningMailer mailer = RunningMailer.start(dir, settings);
+                 QueueClient client = new QueueClient(url(port))) {
+                String id = client.sendText("outbox", draft("never today"), Map.of());
+                Message dead = client.receive("outbox.DLQ", 20_000);
+                assertThat(dead).isNotNull();
+                assertThat(dead.getStringProperty("errorKind")).isEqualTo("expired");
+                assertThat(dead.getStringProperty("errorReason")).contains("gave up after").contains("451 4.3.0 still busy");
+                assertThat(dead.getIntProperty("smtpCode")).isEqualTo(451);
+                assertThat(dead.getIntProperty("outboxAttempts")).isGreaterThanOrEqualTo(3);
+                assertThat(dead.getStringProperty("outboxOriginalId")).isEqualTo(id);
+                assertThat(((TextMessage) dead).getText()).isEqualTo(draft("never today"));
+                assertThat(server.accepted()).isEmpty();
+                assertThat(client.receive("outbox", 300)).isNull();
+            }
+        }
+    }
+
     /** A client closed before the broker it talks to stops. */
     static final class QueueClientHolder implements AutoCloseable {
         private QueueClient client;

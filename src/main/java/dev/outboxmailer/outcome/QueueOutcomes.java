@@ -85,17 +85,24 @@ public final class QueueOutcomes {
         return json.writeValueAsString(receipt);
     }
 
-    /** Something went wrong on the way: prepare the copy that records the draft's fate (see the class). */
-    public void failed(Exchange exchange) {
+    /**
+     * Something went wrong on the way: prepare the copy that records the draft's fate (see the class).
+     *
+     * @throws Exception the error itself when the message could not even be read: the transaction then rolls
+     *                   back and the broker delivers the message again (never dropped, never half-handled)
+     */
+    public void failed(Exchange exchange) throws Exception {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         DraftSource draft = exchange.getProperty(DraftSource.PROPERTY, DraftSource.class);
         QueuedDraft queued = exchange.getProperty(QueuedDraft.PROPERTY, QueuedDraft.class);
         exchange.removeProperty(TO);
-        if (Boolean.TRUE.equals(exchange.getProperty(SENT)) || draft == null || queued == null) {
-            // after the server took it (the receipt could not be published), or before the message was read:
-            // nothing to re-send; what is left is logged, and the message leaves the queue with this transaction
-            LOG.warn("Queue message {}: {}", draft == null ? "?" : draft.printableName(), oneLine(error));
+        if (Boolean.TRUE.equals(exchange.getProperty(SENT))) {
+            // the server took it; only the receipt could not be published: it must not be sent again
+            LOG.warn("SENT {}, but its receipt was not published: {}", draft.printableName(), oneLine(error));
             return;
+        }
+        if (draft == null || queued == null) {
+            throw error instanceof Exception e ? e : new IllegalStateException(error);
         }
         if (error instanceof DeliveryPausedException) {
             hold(exchange, queued);
