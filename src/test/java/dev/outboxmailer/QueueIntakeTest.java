@@ -289,6 +289,23 @@ class QueueIntakeTest {
         }
     }
 
+    @Test
+    void anEmbeddedBrokerPortAlreadyTakenIsAConfigurationErrorNotSomeoneElsesBroker() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Map<String, String> settings = settings(RunningMailer.plain(ScriptedSmtpServer.freePort()), taken.getLocalPort(),
+                    dir.resolve("broker"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunningMailer.start(dir, settings).close())
+                    .satisfies(e -> {
+                        Throwable t = e;
+                        while (t != null && !(t instanceof dev.outboxmailer.config.ConfigException)) {
+                            t = t.getCause();
+                        }
+                        assertThat(t).isNotNull();
+                        assertThat(t.getMessage()).startsWith("queue.embedded-port:").contains("already in use");
+                    });
+        }
+    }
+
     /** A client closed before the broker it talks to stops. */
     static final class QueueClientHolder implements AutoCloseable {
         private QueueClient client;

@@ -1,6 +1,11 @@
 package dev.outboxmailer.intake;
 
+import dev.outboxmailer.config.ConfigException;
 import dev.outboxmailer.config.QueueSettings;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
@@ -63,11 +68,31 @@ public final class QueueBroker implements AutoCloseable {
                     .setRoutingType(RoutingType.ANYCAST).setDurable(true));
         }
 
+        requireFree(settings.embeddedPort());
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
         broker.setConfiguration(config);
         broker.start();
+        var acceptor = broker.getActiveMQServer().getRemotingService().getAcceptor("tcp");
+        if (acceptor == null || !acceptor.isStarted()) {
+            broker.stop();
+            throw inUse(settings.embeddedPort());
+        }
         LOG.info("Embedded Artemis broker on {} keeps its messages in {}", settings.url(), data);
         return new QueueBroker(broker);
+    }
+
+    /** Artemis logs a port it cannot bind and starts anyway: this mailer would then consume from someone else's broker. */
+    private static void requireFree(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw inUse(port);
+        }
+    }
+
+    private static ConfigException inUse(int port) {
+        return new ConfigException("queue.embedded-port", "127.0.0.1:" + port + " is already in use (another outbox-mailer's "
+                + "broker?): choose another port, or set queue.url to that broker instead of queue.embedded");
     }
 
     @Override

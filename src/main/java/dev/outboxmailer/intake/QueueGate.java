@@ -22,7 +22,7 @@ public final class QueueGate extends RoutePolicySupport {
     private final DeliveryPause pause;
     private ScheduledExecutorService timer;
     private volatile Consumer consumer;
-    private boolean closed;
+    private boolean suspended;
 
     public QueueGate(DeliveryPause pause) {
         this.pause = pause;
@@ -48,12 +48,12 @@ public final class QueueGate extends RoutePolicySupport {
     private synchronized void check() {
         try {
             boolean paused = pause.isPaused();
-            if (paused && !closed && suspendOrStopConsumer(consumer)) {
-                closed = true;
+            if (paused && !suspended && suspendOrStopConsumer(consumer)) {
+                suspended = true;
                 LOG.info("Queue: not taking drafts while sending is paused");
-            } else if (!paused && closed) {
+            } else if (!paused && suspended) {
                 resumeOrStartConsumer(consumer);
-                closed = false;
+                suspended = false;
                 LOG.info("Queue: taking drafts again");
             }
         } catch (Exception e) {
