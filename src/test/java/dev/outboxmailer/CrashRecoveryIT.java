@@ -75,8 +75,8 @@ class CrashRecoveryIT {
                 duplicates += received.get(name) - 1;
             }
             assertThat(sent.resolve("crash-0-2.eml")).doesNotExist();
-            // one draft at a time is in flight on the folder route
-            assertThat(duplicates).as("messages sent twice").isLessThanOrEqualTo(1);
+            // at most smtp.connections (4 by default) drafts are in flight at once
+            assertThat(duplicates).as("messages sent twice").isLessThanOrEqualTo(4);
             assertThat(outbox.resolve(".failed")).doesNotExist();
             System.out.printf("crash test: %d accepted before the kill, %d duplicate(s)%n", acceptedAtKill, duplicates);
         }

@@ -58,6 +58,11 @@ public final class DeliveryPause {
         probing = false;
     }
 
+    /** When the current pause ends (a past instant when sending is not paused). */
+    public synchronized Instant pausedUntil() {
+        return until;
+    }
+
     /** The problem that paused sending, or null when there is none. */
     public synchronized String problem() {
         return problem;
@@ -69,7 +74,7 @@ public final class DeliveryPause {
             return;
         }
         if (!reason.equals(problem)) {
-            LOG.error("HELD: drafts stay in the outbox until this is fixed: {}", reason);
+            LOG.error("HELD: drafts wait, untouched, until this is fixed: {}", reason);
             length = first;
         } else {
             length = length.multipliedBy(2).compareTo(LONGEST) > 0 ? LONGEST : length.multipliedBy(2);

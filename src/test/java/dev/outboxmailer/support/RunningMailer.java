@@ -71,6 +71,27 @@ public final class RunningMailer implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Settings that start the embedded broker on the given port (the test's free port, not 61616) with its
+     * journal in {@code data}, taking drafts from the queue {@code outbox} and publishing receipts.
+     */
+    public static Map<String, String> embeddedQueue(int port, Path data) {
+        Map<String, String> s = new HashMap<>();
+        s.put("queue.embedded", "true");
+        s.put("queue.embedded-port", String.valueOf(port));
+        s.put("queue.data-dir", data.toString());
+        s.put("queue.receipts", "true");
+        return s;
+    }
+
+    /** Settings that take drafts from an external broker (here: another instance's embedded one). */
+    public static Map<String, String> externalQueue(String url) {
+        Map<String, String> s = new HashMap<>();
+        s.put("queue.url", url);
+        s.put("queue.receipts", "true");
+        return s;
+    }
+
     public org.apache.camel.CamelContext context() {
         return main.getCamelContext();
     }

@@ -1,0 +1,121 @@
+package dev.outboxmailer.intake;
+
+import dev.outboxmailer.compose.Draft;
+import dev.outboxmailer.compose.InvalidDraftException;
+import dev.outboxmailer.message.DraftSource;
+import dev.outboxmailer.message.QueuedDraft;
+import dev.outboxmailer.outcome.DeliveryPause;
+import dev.outboxmailer.outcome.DeliveryPausedException;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+
+/**
+ * The queue as intake sees it (SPEC §5): a TextMessage holds an envelope (JSON, or YAML), a BytesMessage a
+ * finished RFC 5322 message. It becomes the same {@link Draft} a file in the outbox would, with no
+ * attachment folder: an attachment given by {@code path} is an invalid draft here.
+ *
+ * <p>The draft is named {@code queue:<JMSMessageID>} (of the message the sender sent, kept on re-queued
+ * copies). JMS properties are never read as settings: only outbox-mailer's own attempt count is taken
+ * from them, and the others are only passed on to re-queued and dead-lettered copies.
+ */
+public final class QueueMessages {
+
+    private final DeliveryPause pause;
+
+    public QueueMessages(DeliveryPause pause) {
+        this.pause = pause;
+    }
+
+    public Draft read(Exchange exchange) throws JMSException, InvalidDraftException, DeliveryPausedException,
+            InvalidPayloadException {
+        Message message = exchange.getMessage().getMandatoryBody(Message.class);
+        String id = string(message, QueuedDraft.ORIGINAL_ID);
+        if (id == null) {
+            id = message.getJMSMessageID();
+        }
+        String name = "queue:" + id;
+        Object body = message instanceof TextMessage text ? text.getText()
+                : message instanceof BytesMessage bytes ? bytes(bytes) : null;
+        long first = number(message, QueuedDraft.FIRST_ATTEMPT);
+        QueuedDraft queued = new QueuedDraft(id, message.getJMSCorrelationID(), body,
+                (int) Math.max(0, Math.min(Integer.MAX_VALUE, number(message, QueuedDraft.ATTEMPTS))),
+                first > 0 ? Instant.ofEpochMilli(first) : null, senderProperties(message));
+        exchange.setProperty(DraftSource.PROPERTY, new DraftSource(name, null));
+        exchange.setProperty(QueuedDraft.PROPERTY, queued);
+
+        if (pause.isPaused()) {
+            throw new DeliveryPausedException(pause.problem());
+        }
+        if (body instanceof String text) {
+            String format = text.strip().startsWith("{") ? ".json" : ".yaml";
+            return new Draft(name + format, text.getBytes(StandardCharsets.UTF_8), null);
+        }
+        if (body instanceof byte[] bytes) {
+            return new Draft(name + ".eml", bytes, null);
+        }
+        throw new InvalidDraftException("a " + type(message) + " is not a draft: send a TextMessage (a JSON or YAML "
+                + "envelope) or a BytesMessage (an RFC 5322 message)");
+    }
+
+    private static byte[] bytes(BytesMessage message) throws JMSException {
+        message.reset(); // a redelivered message is read from the start
+        long length = message.getBodyLength();
+        if (length > Integer.MAX_VALUE - 16) {
+            return new byte[0]; // far beyond any mail.max-size; the composer says it is empty
+        }
+        byte[] bytes = new byte[(int) length];
+        message.readBytes(bytes);
+        return bytes;
+    }
+
+    /** The sender's own properties: not the JMS/provider ones ({@code JMS*}, {@code _AMQ*}) and not ours. */
+    private static Map<String, Object> senderProperties(Message message) throws JMSException {
+        Map<String, Object> properties = new HashMap<>();
+        for (String key : Collections.list((java.util.Enumeration<?>) message.getPropertyNames()).stream()
+                .map(String::valueOf).toList()) {
+            if (!key.startsWith("JMS") && !key.startsWith("_") && !key.startsWith("outbox")) {
+                Object value = message.getObjectProperty(key);
+                if (value != null) {
+                    properties.put(key, value);
+                }
+            }
+        }
+        return properties;
+    }
+
+    private static String string(Message message, String key) throws JMSException {
+        Object value = message.getObjectProperty(key);
+        return value == null ? null : value.toString();
+    }
+
+    /** A numeric property outbox-mailer set on a copy, or 0 where it is missing or not a number. */
+    private static long number(Message message, String key) throws JMSException {
+        Object value = message.getObjectProperty(key);
+        if (value instanceof Number n) {
+            return n.longValue();
+        }
+        try {
+            return value == null ? 0 : Long.parseLong(value.toString().trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String type(Message message) {
+        for (Class<?> type : message.getClass().getInterfaces()) {
+            if (type.getName().startsWith("jakarta.jms.") && !type.equals(Message.class)) {
+                return type.getSimpleName();
+            }
+        }
+        return "message of type " + message.getClass().getSimpleName();
+    }
+}
