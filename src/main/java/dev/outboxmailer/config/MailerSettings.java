@@ -22,7 +22,7 @@ import java.util.function.Function;
  * is a {@link ConfigException} naming its key.
  *
  * @param smtp      null when no {@code smtp.host} is set: the sandbox takes the mail
- * @param rateLimit null when no {@code smtp.rate-limit} is set
+ * @param rateLimit null when no {@code smtp.rate-limit} is set (and no {@code smtp.provider} preset gives one)
  */
 public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings compose, RetryPolicy retry,
                              Duration operatorRecheck, int connections, RateLimit rateLimit) {
@@ -31,7 +31,9 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
     public static MailerSettings read(Function<String, Optional<String>> lookup) {
         Reader r = new Reader(lookup);
         int connections = r.get("smtp.connections").map(v -> Values.positiveInt("smtp.connections", v)).orElse(4);
-        SmtpSettings smtp = r.get("smtp.host").map(host -> smtp(r, host, connections)).orElse(null);
+        Provider provider = r.get("smtp.provider").map(v -> Provider.of("smtp.provider", v)).orElse(null);
+        Optional<String> host = r.get("smtp.host").or(() -> Optional.ofNullable(provider).map(Provider::host));
+        SmtpSettings smtp = host.map(h -> smtp(r, h, provider, connections)).orElse(null);
         ComposeSettings compose = new ComposeSettings(
                 r.get("mail.from").map(v -> address("mail.from", v)).orElse(null),
                 r.get("mail.to").map(v -> addresses("mail.to", v)).orElse(List.of()),
@@ -43,7 +45,9 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
                 Values.duration("retry.give-up-after", r.get("retry.give-up-after").orElse("2d")));
         Duration recheck = Values.duration("retry.operator-recheck", r.get("retry.operator-recheck").orElse("30s"));
         Path outbox = Path.of(r.get("outbox.dir").orElse("outbox")).toAbsolutePath().normalize();
-        RateLimit rateLimit = r.get("smtp.rate-limit").map(v -> RateLimit.parse("smtp.rate-limit", v)).orElse(null);
+        RateLimit rateLimit = r.get("smtp.rate-limit")
+                .or(() -> Optional.ofNullable(provider).map(Provider::rateLimit))
+                .map(v -> RateLimit.parse("smtp.rate-limit", v)).orElse(null);
         return new MailerSettings(outbox, smtp, compose, retry, recheck, connections, rateLimit);
     }
 
@@ -51,9 +55,13 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
         return smtp == null;
     }
 
-    private static SmtpSettings smtp(Reader r, String host, int connections) {
-        Security security = r.get("smtp.security").map(v -> Security.of("smtp.security", v)).orElse(Security.SSL);
-        int port = r.get("smtp.port").map(v -> port("smtp.port", v)).orElse(security.defaultPort());
+    /** The SMTP settings; a {@code provider} preset fills in what is not given explicitly. */
+    private static SmtpSettings smtp(Reader r, String host, Provider provider, int connections) {
+        Optional<Security> explicitSecurity = r.get("smtp.security").map(v -> Security.of("smtp.security", v));
+        Security security = explicitSecurity.orElse(provider != null ? provider.security() : Security.SSL);
+        // a preset's port goes with its security: an explicit smtp.security alone takes that security's port
+        int defaultPort = provider != null && explicitSecurity.isEmpty() ? provider.port() : security.defaultPort();
+        int port = r.get("smtp.port").map(v -> port("smtp.port", v)).orElse(defaultPort);
         String username = r.get("smtp.username").orElse(null);
         String password = r.get("smtp.password").orElse(null);
         Optional<String> passwordFile = r.get("smtp.password-file");
