@@ -7,7 +7,19 @@ import dev.outboxmailer.deliver.PooledMailSender;
 import dev.outboxmailer.deliver.RateLimit;
 import dev.outboxmailer.deliver.Security;
 import dev.outboxmailer.deliver.SmtpSettings;
+import dev.outboxmailer.intake.DirectDrafts;
 import dev.outboxmailer.intake.OutboxFolder;
+import dev.outboxmailer.intake.WatchedFolders;
+import dev.outboxmailer.observe.Backlog;
+import dev.outboxmailer.observe.BrokerHealthCheck;
+import dev.outboxmailer.observe.FolderHealthCheck;
+import dev.outboxmailer.observe.MailerMetrics;
+import dev.outboxmailer.observe.Progress;
+import dev.outboxmailer.outcome.CallerOutcomes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import org.apache.camel.StartupListener;
+import dev.outboxmailer.config.Values;
 import dev.outboxmailer.intake.OutboxLock;
 import dev.outboxmailer.intake.QueueBroker;
 import dev.outboxmailer.intake.QueueGate;
@@ -81,21 +93,56 @@ public class MailerBeans implements CamelConfiguration {
         RetrySchedule schedule = new RetrySchedule(settings.retry(), clock, state.resolve("retries.json"));
         schedule.keepOnly(name -> Files.exists(settings.outboxDir().resolve(name)));
         DeliveryPause pause = new DeliveryPause(clock, settings.operatorRecheck());
-        HealthCheckRegistry.get(context).register(new SmtpHealthCheck(pause, smtp.describe()));
+        Duration recheck = Values.duration("health.recheck", properties.resolveProperty("health.recheck").orElse("30s"));
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        health.register(new SmtpHealthCheck(pause, smtp.describe(), sender::verify, recheck, clock));
+        FolderHealthCheck folderHealth = new FolderHealthCheck();
+        folderHealth.watch(settings.outboxDir());
+        health.register(folderHealth);
 
+        // the meters (SPEC §8), handed to the registry that Camel's micrometer-prometheus serves on
+        // /observe/metrics once it exists (it makes its own as it starts)
         var registry = context.getRegistry();
+        CompositeMeterRegistry meters = new CompositeMeterRegistry();
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                MeterRegistry camel = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+                if (camel != null) {
+                    meters.add(camel);
+                }
+            }
+        });
+        Backlog backlog = new Backlog(clock);
+        backlog.watch(settings.outboxDir());
+        MailerMetrics metrics = new MailerMetrics(meters, backlog);
+        registry.bind("metrics", metrics);
+        Duration progressEvery = Values.duration("progress.interval", properties.resolveProperty("progress.interval").orElse("5s"));
+        context.addService(closing(new Progress(metrics::done, backlog::snapshot, progressEvery)));
+
+        WatchedFolders watched = new WatchedFolders(settings.retry(), pause, clock, settings.outboxDir(), dir -> {
+            backlog.watch(dir);
+            folderHealth.watch(dir);
+        });
         registry.bind("smtpSender", sender);
         registry.bind("composer", new Composer(settings.compose()));
         registry.bind("outboxFolder", new OutboxFolder(settings.outboxDir(), schedule, pause));
-        registry.bind("outcomes", new Outcomes(folders, schedule, pause, clock));
+        registry.bind("watchedFolders", watched);
+        registry.bind("outcomes", new Outcomes(folders, schedule, pause, clock, metrics, watched::outcomesOf));
+        registry.bind("directDrafts", new DirectDrafts(pause));
+        registry.bind("callerOutcomes", new CallerOutcomes(pause, clock, metrics));
         if (queue.isPresent()) {
-            queue(context, queue.get(), settings, pause, clock);
+            queue(context, queue.get(), settings, pause, clock, metrics, recheck);
+        }
+        Optional<String> reload = properties.resolveProperty("routes.reload-dir");
+        if (reload.isPresent()) {
+            context.addService(new RoutesReload(reload.get()));
         }
     }
 
     /** The queue intake's beans; the embedded broker is started here, before any route. */
     private static void queue(CamelContext context, QueueSettings queue, MailerSettings settings,
-                              DeliveryPause pause, Clock clock) throws Exception {
+                              DeliveryPause pause, Clock clock, MailerMetrics metrics, Duration recheck) throws Exception {
         if (queue.embedded()) {
             context.addService(closing(QueueBroker.start(queue)));
         }
@@ -109,7 +156,8 @@ public class MailerBeans implements CamelConfiguration {
         var registry = context.getRegistry();
         registry.bind("jms", jms);
         registry.bind("queueMessages", new QueueMessages(pause));
-        registry.bind("queueOutcomes", new QueueOutcomes(queue, settings.retry(), pause, clock));
+        registry.bind("queueOutcomes", new QueueOutcomes(queue, settings.retry(), pause, clock, metrics));
+        HealthCheckRegistry.get(context).register(new BrokerHealthCheck(factory, queue.describe(), recheck, clock));
         registry.bind("queueGate", new QueueGate(pause));
         LOG.info("Taking drafts from {} as instance {}", queue, queue.instanceId());
     }

@@ -4,6 +4,8 @@ import dev.outboxmailer.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.camel.main.Main;
 
@@ -48,8 +50,38 @@ public final class OutboxMailer {
         main.setPropertyPlaceholderLocations(DEFAULTS + "," + USER_PROPERTIES);
         overrides.forEach(main::addOverrideProperty);
         main.configure().addConfiguration(MailerBeans.class);
-        main.configure().withRoutesIncludePattern(routesPattern(Path.of("routes")));
+        Path routes = Path.of(setting(overrides, "routes.dir").orElse("routes"));
+        String pattern = routesPattern(routes);
+        main.configure().withRoutesIncludePattern(pattern);
+        if (pattern.startsWith("file:") && !"false".equalsIgnoreCase(setting(overrides, "routes.reload").orElse("true"))) {
+            // an edited (or added) routes/*.yaml replaces only its own routes (see RoutesReload)
+            main.addOverrideProperty("routes.reload-dir", routes.toString());
+        }
         return main;
+    }
+
+    /**
+     * A setting needed before Camel starts (where the routes are): from the command line, the environment or
+     * {@code application.properties}, in that order.
+     */
+    static Optional<String> setting(Map<String, String> overrides, String key) {
+        String value = overrides.get(key);
+        if (value == null) {
+            value = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
+        }
+        if (value == null) {
+            Path file = Path.of("application.properties");
+            if (Files.isRegularFile(file)) {
+                Properties properties = new Properties();
+                try (var in = Files.newBufferedReader(file)) {
+                    properties.load(in);
+                    value = properties.getProperty(key);
+                } catch (java.io.IOException e) {
+                    // Camel reads the file again and reports it
+                }
+            }
+        }
+        return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
     }
 
     /** The routes of the working directory's {@code routes/}, if it has any; else the packaged defaults. */

@@ -32,8 +32,17 @@ public final class Composer {
     private final Session session;
     private final EmlComposer eml;
     private final EnvelopeComposer envelope;
+    /** Composers for drafts that carry their folder's defaults, one per set of defaults. */
+    private final java.util.concurrent.ConcurrentMap<DraftDefaults, Composer> withDefaults =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final DraftDefaults defaults;
 
     public Composer(ComposeSettings settings) {
+        this(settings, null);
+    }
+
+    private Composer(ComposeSettings settings, DraftDefaults defaults) {
+        this.defaults = defaults;
         this.settings = Objects.requireNonNull(settings, "settings");
         this.session = newMimeSession();
         this.eml = new EmlComposer(session, settings);
@@ -62,19 +71,28 @@ public final class Composer {
     }
 
     public OutgoingMessage compose(Draft draft) throws InvalidDraftException {
+        if (draft.defaults() != null && defaults == null) {
+            return withDefaults.computeIfAbsent(draft.defaults(), d -> new Composer(d.over(settings), d)).compose(draft);
+        }
         if (draft.size() == 0 || draft.size() <= SMALL) {
             DraftText.requireNotEmpty(draft.bytes());
         }
         return switch (draft.extension()) {
             case "eml" -> eml.compose(draft);
-            case "json" -> envelope.compose(EnvelopeReader.JSON.read(DraftText.utf8(draft.bytes())), draft.attachmentRoot());
-            case "yaml", "yml" -> envelope.compose(EnvelopeReader.YAML.read(DraftText.utf8(draft.bytes())), draft.attachmentRoot());
+            case "json" -> envelope.compose(subject(EnvelopeReader.JSON.read(DraftText.utf8(draft.bytes()))), draft.attachmentRoot());
+            case "yaml", "yml" -> envelope.compose(subject(EnvelopeReader.YAML.read(DraftText.utf8(draft.bytes()))), draft.attachmentRoot());
             case "txt", "md" -> {
-                NoteReader.Note note = NoteReader.read(draft.name(), DraftText.utf8(draft.bytes()), draft.extension().equals("md"));
-                yield envelope.compose(note.draft(), draft.attachmentRoot(), note.naming());
+                NoteReader.Note note = NoteReader.read(draft.name(), DraftText.utf8(draft.bytes()), draft.extension().equals("md"),
+                        defaults == null ? null : defaults.subject());
+                yield envelope.compose(subject(note.draft()), draft.attachmentRoot(), note.naming());
             }
             default -> bareFile(draft);
         };
+    }
+
+    /** The envelope, with the folder's subject where it has none. */
+    private EnvelopeDraft subject(EnvelopeDraft draft) {
+        return defaults == null ? draft : defaults.over(draft);
     }
 
     /**
@@ -104,7 +122,8 @@ public final class Composer {
                 : new ByteArrayDataSource(draft.bytes(), type);
         AttachmentResolver.ResolvedAttachment file = new AttachmentResolver.ResolvedAttachment(
                 name, type, content, draft.size(), false, null);
-        return envelope.build(new EnvelopeComposer.Parts(from, to, List.of(), List.of(), List.of(), name,
+        String subject = defaults != null && defaults.subject() != null ? defaults.subject() : name;
+        return envelope.build(new EnvelopeComposer.Parts(from, to, List.of(), List.of(), List.of(), subject,
                 name + " is attached.", null, List.of(file), Map.of(), null));
     }
 

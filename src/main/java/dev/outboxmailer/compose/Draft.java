@@ -23,6 +23,7 @@ public final class Draft implements Closeable {
     private final Path file;
     private final Path attachmentRoot;
     private byte[] bytes;
+    private volatile DraftDefaults defaults;
     private final List<Closeable> opened = new ArrayList<>();
 
     /**
@@ -49,6 +50,17 @@ public final class Draft implements Closeable {
 
     public String name() {
         return name;
+    }
+
+    /** The defaults of the folder the draft was dropped into, or null where the global settings apply. */
+    public DraftDefaults defaults() {
+        return defaults;
+    }
+
+    /** Gives the draft its folder's defaults (see {@link DraftDefaults}); returns this draft. */
+    public Draft withDefaults(DraftDefaults folderDefaults) {
+        this.defaults = folderDefaults == null || folderDefaults.isEmpty() ? null : folderDefaults;
+        return this;
     }
 
     public Path attachmentRoot() {

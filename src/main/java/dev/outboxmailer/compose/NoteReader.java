@@ -41,6 +41,11 @@ final class NoteReader {
     private NoteReader() {}
 
     static Note read(String fileName, String text, boolean markdown) throws InvalidDraftException {
+        return read(fileName, text, markdown, null);
+    }
+
+    /** @param defaultSubject the subject of a note without one (its folder's), or null for the file's base name */
+    static Note read(String fileName, String text, boolean markdown, String defaultSubject) throws InvalidDraftException {
         List<Header> headers = new ArrayList<>();
         int offset = 0;
         int lineNumber = 0;
@@ -128,7 +133,8 @@ final class NoteReader {
             }
         }
 
-        String subject = singles.containsKey("subject") ? singles.get("subject").value.toString() : baseName(fileName);
+        String subject = singles.containsKey("subject") ? singles.get("subject").value.toString()
+                : defaultSubject != null ? defaultSubject : baseName(fileName);
         Map<String, String> cidsByName = new LinkedHashMap<>();
         if (markdown) {
             for (String cid : MarkdownRenderer.render(body).contentIds()) {

@@ -10,6 +10,7 @@ import dev.outboxmailer.message.DeliveryReport;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.message.OutgoingMessage;
 import dev.outboxmailer.message.QueuedDraft;
+import dev.outboxmailer.observe.MailerMetrics;
 import jakarta.mail.MessagingException;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,8 +54,15 @@ public final class QueueOutcomes {
     private final RetryPolicy policy;
     private final DeliveryPause pause;
     private final Clock clock;
+    private final MailerMetrics metrics;
 
     public QueueOutcomes(QueueSettings settings, RetryPolicy policy, DeliveryPause pause, Clock clock) {
+        this(settings, policy, pause, clock, MailerMetrics.unpublished());
+    }
+
+    public QueueOutcomes(QueueSettings settings, RetryPolicy policy, DeliveryPause pause, Clock clock,
+                         MailerMetrics metrics) {
+        this.metrics = metrics;
         this.settings = settings;
         this.policy = policy;
         this.pause = pause;
@@ -75,6 +83,7 @@ public final class QueueOutcomes {
         Receipt receipt = new Receipt(draft.name(), message.getMessageID(), report.accepted(), report.rejected(),
                 OffsetDateTime.now(clock), queued.attempts() + 1);
         pause.clear();
+        metrics.sent(exchange);
         LOG.info("SENT {} {} to {} recipient(s){}", draft.printableName(), message.getMessageID(),
                 report.accepted().size(), report.rejected().isEmpty() ? "" : ", " + report.rejected().size() + " rejected");
         Message out = exchange.getMessage();
@@ -121,6 +130,7 @@ public final class QueueOutcomes {
     }
 
     private void retryLater(Exchange exchange, DraftSource draft, QueuedDraft queued, Failure failure) {
+        String message = Outcomes.describe(exchange);
         Instant now = clock.instant();
         int attempts = queued.attempts() + 1;
         Instant first = queued.firstAttempt() == null ? now : queued.firstAttempt();
@@ -135,7 +145,8 @@ public final class QueueOutcomes {
         Message copy = copy(exchange, queued, attempts, first);
         copy.setHeader(SCHEDULED_DELIVERY, when.toEpochMilli());
         exchange.setProperty(TO, settings.name());
-        LOG.warn("RETRY {} attempt {} failed, next at {}: {}", draft.printableName(), attempts, when, failure.reason());
+        metrics.retry();
+        LOG.warn("RETRY {}{} attempt {} failed, next at {}: {}", draft.printableName(), message, attempts, when, failure.reason());
     }
 
     /** Back on the queue for the end of the pause, unchanged: an operator problem is not the draft's. */
@@ -150,6 +161,7 @@ public final class QueueOutcomes {
 
     private void deadLetter(Exchange exchange, DraftSource draft, QueuedDraft queued, String kind, String reason,
                             Integer smtpCode, int attempts) {
+        String message = Outcomes.describe(exchange);
         Message copy = copy(exchange, queued, attempts, queued.firstAttempt());
         copy.setHeader("errorKind", kind);
         copy.setHeader("errorReason", reason);
@@ -158,7 +170,8 @@ public final class QueueOutcomes {
         }
         copy.setHeader("failedAt", OffsetDateTime.now(clock).toString());
         exchange.setProperty(TO, settings.deadLetterQueue());
-        LOG.warn("FAILED {} ({}): {}", draft.printableName(), kind, reason);
+        metrics.failed(kind);
+        LOG.warn("FAILED {}{} ({}): {}", draft.printableName(), message, kind, reason);
     }
 
     /** The message as the sender sent it, with its own properties and outbox-mailer's bookkeeping. */

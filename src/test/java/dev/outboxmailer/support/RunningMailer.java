@@ -36,6 +36,7 @@ public final class RunningMailer implements AutoCloseable {
         all.put("sandbox.dir", sandbox.toString());
         all.put("outbox.poll-delay", "100");
         all.put("outbox.settle-time", "100");
+        all.put("camel.management.port", "0"); // a test that reads /observe gives a free port of its own
         all.putAll(settings);
         this.main = OutboxMailer.create(all);
         main.start();
@@ -90,6 +91,15 @@ public final class RunningMailer implements AutoCloseable {
         s.put("queue.url", url);
         s.put("queue.receipts", "true");
         return s;
+    }
+
+    /** GET http://127.0.0.1:port/path: the status code and the body. */
+    public static Map.Entry<Integer, String> get(int port, String path) throws IOException, InterruptedException {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var response = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return Map.entry(response.statusCode(), response.body());
     }
 
     public org.apache.camel.CamelContext context() {

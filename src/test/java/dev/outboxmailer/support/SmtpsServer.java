@@ -12,13 +12,31 @@ import java.util.List;
  * Every message it accepts can be read back as the recipient sees it.
  */
 public final class SmtpsServer implements AutoCloseable {
-    private final GreenMail greenMail;
+    private final GreenMailConfiguration configuration;
+    private GreenMail greenMail;
+    private int port;
 
     private SmtpsServer(GreenMailConfiguration configuration) {
         TestCertificates.install();
-        ServerSetup setup = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS);
+        this.configuration = configuration;
+        start(0);
+    }
+
+    private void start(int port) {
+        ServerSetup setup = new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS);
         greenMail = new GreenMail(setup).withConfiguration(configuration);
         greenMail.start();
+        this.port = greenMail.getSmtps().getPort();
+    }
+
+    /** Stops the server (the port closes) until {@link #restart()}. */
+    public void stop() {
+        greenMail.stop();
+    }
+
+    /** Starts the server again on the port it had. */
+    public void restart() {
+        start(port);
     }
 
     /** A server that accepts mail without a login. */
@@ -32,7 +50,7 @@ public final class SmtpsServer implements AutoCloseable {
     }
 
     public int port() {
-        return greenMail.getSmtps().getPort();
+        return port;
     }
 
     public MimeMessage[] received() {
