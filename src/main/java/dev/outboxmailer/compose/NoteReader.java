@@ -90,11 +90,11 @@ final class NoteReader {
         if (!blankLineSeen) {
             body = "";
         }
-        return toEnvelope(fileName, headers, body, markdown);
+        return toEnvelope(fileName, headers, body, markdown, defaultSubject);
     }
 
-    private static Note toEnvelope(String fileName, List<Header> headers, String body, boolean markdown)
-            throws InvalidDraftException {
+    private static Note toEnvelope(String fileName, List<Header> headers, String body, boolean markdown,
+                                   String defaultSubject) throws InvalidDraftException {
         Map<String, List<String>> lists = new LinkedHashMap<>();
         Map<String, Header> singles = new LinkedHashMap<>();
         Map<String, Integer> firstLine = new LinkedHashMap<>();

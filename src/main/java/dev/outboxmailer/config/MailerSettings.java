@@ -44,6 +44,12 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
                 Values.duration("retry.max-delay", r.get("retry.max-delay").orElse("10m")),
                 Values.duration("retry.give-up-after", r.get("retry.give-up-after").orElse("2d")));
         Duration recheck = Values.duration("retry.operator-recheck", r.get("retry.operator-recheck").orElse("30s"));
+        // Camel reads a port that is not a number as 0 (any free port): say so instead
+        r.get("camel.management.port").ifPresent(v -> {
+            if (!v.equals("0")) {
+                port("camel.management.port", v);
+            }
+        });
         Path outbox = Path.of(r.get("outbox.dir").orElse("outbox")).toAbsolutePath().normalize();
         RateLimit rateLimit = r.get("smtp.rate-limit")
                 .or(() -> Optional.ofNullable(provider).map(Provider::rateLimit))

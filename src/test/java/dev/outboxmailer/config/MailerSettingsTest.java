@@ -91,6 +91,9 @@ class MailerSettingsTest {
         assertThatThrownBy(() -> read("smtp.host", "mail.example.com", "smtp.username", "me",
                 "smtp.password-file", folder.toString()))
                 .hasMessage("smtp.password-file: cannot read " + folder);
+        assertThatThrownBy(() -> read("camel.management.port", "http"))
+                .hasMessage("camel.management.port: 'http' is not a positive whole number");
+        assertThat(read("camel.management.port", "0").sandbox()).isTrue();
         assertThatThrownBy(() -> read("smtp.rate-limit", "fast"))
                 .hasMessage("smtp.rate-limit: 'fast' is not a rate (write it like 10/s, 30/m, 100/h or 500/d)");
     }
