@@ -63,6 +63,7 @@ public class MailerBeans implements CamelConfiguration {
         MailerSettings settings = MailerSettings.read(properties::resolveProperty);
         Optional<QueueSettings> queue = QueueSettings.read(properties::resolveProperty);
         properties.addOverrideProperty("queue.enabled", String.valueOf(queue.isPresent()));
+        requireFreeManagementPort(properties);
         Files.createDirectories(settings.outboxDir());
         context.addService(closing(OutboxLock.acquire(settings.outboxDir())));
 
@@ -160,6 +161,29 @@ public class MailerBeans implements CamelConfiguration {
         HealthCheckRegistry.get(context).register(new BrokerHealthCheck(factory, queue.describe(), recheck, clock));
         registry.bind("queueGate", new QueueGate(pause));
         LOG.info("Taking drafts from {} as instance {}", queue, queue.instanceId());
+    }
+
+    /**
+     * Camel only logs a warning when the management port is taken, and then serves no health and no metrics:
+     * a start without them is a configuration error instead.
+     */
+    private static void requireFreeManagementPort(PropertiesComponent properties) {
+        if (!"true".equalsIgnoreCase(properties.resolveProperty("camel.management.enabled").orElse("false"))) {
+            return;
+        }
+        int port = Integer.parseInt(properties.resolveProperty("camel.management.port").orElse("8080").trim());
+        String host = properties.resolveProperty("camel.management.host").orElse("0.0.0.0").trim();
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            throw new dev.outboxmailer.config.ConfigException("camel.management.port", port + " on " + host
+                    + " is already in use, so health and metrics could not be served there: choose another port "
+                    + "(0 takes any free one)");
+        }
     }
 
     /** Stops a resource together with the CamelContext. */

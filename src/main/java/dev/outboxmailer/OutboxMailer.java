@@ -104,6 +104,20 @@ public final class OutboxMailer {
                 System.err.println("outbox-mailer: configuration error: " + config.getMessage());
                 System.exit(2);
             }
+            if (t instanceof org.apache.camel.PropertyBindingException binding) {
+                // a camel.* key Camel cannot bind: one line too, not Camel's stack trace
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("property \\(([^=]+)=(.*?)\\) with name")
+                        .matcher(String.valueOf(binding.getMessage()));
+                Throwable cause = binding;
+                while (cause.getCause() != null) {
+                    cause = cause.getCause();
+                }
+                String problem = cause instanceof NumberFormatException ? "is not a whole number"
+                        : "cannot be used: " + cause.getMessage();
+                System.err.println("outbox-mailer: configuration error: "
+                        + (m.find() ? m.group(1) + ": '" + m.group(2) + "' " + problem : binding.getMessage()));
+                System.exit(2);
+            }
         }
     }
 }
