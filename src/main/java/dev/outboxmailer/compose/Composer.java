@@ -115,7 +115,9 @@ public final class Composer {
         for (InternetAddress address : settings.defaultRecipients()) {
             to.add(Addresses.normalized("mail.to", address));
         }
-        InternetAddress from = envelope.defaultFrom("a file that is not a draft is sent from mail.from; set it in the configuration");
+        InternetAddress from = envelope.defaultFrom(defaults == null
+                ? "a file that is not a draft is sent from mail.from; set it in the configuration"
+                : "a file that is not a draft is sent from its folder's 'from' (watched-folder in routes/) or mail.from; set one");
         String type = ContentTypes.detect(name, draft.head(SNIFF));
         DataSource content = draft.file() != null
                 ? new FileDataSource(draft.file().toFile())

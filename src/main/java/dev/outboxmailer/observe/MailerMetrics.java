@@ -50,8 +50,10 @@ public final class MailerMetrics {
             failedCounter(kind);
         }
         this.latency = Timer.builder(SEND_LATENCY).description("From handing a message to SMTP to its acceptance")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofMinutes(2))
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+                        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+                        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+                        Duration.ofSeconds(60))
                 .register(registry);
         if (backlog != null) {
             Gauge.builder(PENDING, backlog, b -> b.snapshot().pending())
