@@ -22,52 +22,67 @@ public final class Progress implements AutoCloseable {
     private final Supplier<Backlog.Snapshot> backlog;
     private final ScheduledExecutorService timer;
     private long lastDone;
-    private long lastAt = System.nanoTime();
+    private long lastAt;
     private long backlogStartDone = -1;
     private long backlogStartAt;
 
     public Progress(LongSupplier done, Supplier<Backlog.Snapshot> backlog, Duration interval) {
+        this(done, backlog, System.nanoTime());
+        timer.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Without the timer, started at {@code startNanos}: {@link #line(long)} is called by hand (tests). */
+    Progress(LongSupplier done, Supplier<Backlog.Snapshot> backlog, long startNanos) {
         this.done = done;
         this.backlog = backlog;
         this.lastDone = done.getAsLong();
+        this.lastAt = startNanos;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "progress");
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    synchronized void tick() {
+    private void tick() {
         try {
-            long now = System.nanoTime();
-            long total = done.getAsLong();
-            int pending = backlog.get().pending();
-            long moved = total - lastDone;
-            double seconds = (now - lastAt) / 1e9;
-            if (moved > 0 && backlogStartDone < 0 && pending > 0) {
-                backlogStartDone = lastDone;
-                backlogStartAt = lastAt;
+            String line = line(System.nanoTime());
+            if (line != null) {
+                LOG.info(line);
             }
-            if (backlogStartDone >= 0 && moved > 0) {
-                long sinceStart = total - backlogStartDone;
-                double rate = moved / seconds;
-                if (pending > 0) {
-                    LOG.info("PROGRESS done {}, pending {}, {}/s, ETA {}", sinceStart, pending,
-                            String.format(Locale.ROOT, "%.1f", rate), human(Duration.ofSeconds((long) Math.ceil(pending / rate))));
-                } else {
-                    LOG.info("PROGRESS done {}, pending 0: backlog drained in {}", sinceStart,
-                            human(Duration.ofNanos(now - backlogStartAt)));
-                }
-            }
-            if (pending == 0) {
-                backlogStartDone = -1;
-            }
-            lastDone = total;
-            lastAt = now;
         } catch (RuntimeException e) {
             LOG.debug("Progress line skipped: {}", e.toString());
         }
+    }
+
+    /** The line to log at {@code now} (nanoTime), or null when nothing moved or no backlog drains. */
+    synchronized String line(long now) {
+        String line = null;
+        long total = done.getAsLong();
+        int pending = backlog.get().pending();
+        long moved = total - lastDone;
+        double seconds = (now - lastAt) / 1e9;
+        if (moved > 0 && backlogStartDone < 0 && pending > 0) {
+            backlogStartDone = lastDone;
+            backlogStartAt = lastAt;
+        }
+        if (backlogStartDone >= 0 && moved > 0) {
+            long sinceStart = total - backlogStartDone;
+            double rate = moved / seconds;
+            if (pending > 0) {
+                line = String.format(Locale.ROOT, "PROGRESS done %d, pending %d, %.1f/s, ETA %s", sinceStart, pending,
+                        rate, human(Duration.ofSeconds((long) Math.ceil(pending / rate))));
+            } else {
+                line = "PROGRESS done " + sinceStart + ", pending 0: backlog drained in "
+                        + human(Duration.ofNanos(now - backlogStartAt));
+            }
+        }
+        if (pending == 0) {
+            backlogStartDone = -1;
+        }
+        lastDone = total;
+        lastAt = now;
+        return line;
     }
 
     static String human(Duration d) {

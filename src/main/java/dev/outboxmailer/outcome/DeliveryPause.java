@@ -23,6 +23,7 @@ public final class DeliveryPause {
     private Duration length;
     private boolean probing;
     private Instant probeSince = Instant.MIN;
+    private volatile Instant lastAccepted = Instant.MIN;
     /** A probe that never reported back (its file vanished before it was read) stops blocking after this. */
     static final Duration PROBE_GIVEN_UP = Duration.ofMinutes(2);
 
@@ -85,8 +86,14 @@ public final class DeliveryPause {
         LOG.debug("Sending paused until {}", until);
     }
 
+    /** When the server last took a draft (for health: it was reachable and took our login then). */
+    public Instant lastAccepted() {
+        return lastAccepted;
+    }
+
     /** The server took a draft: whatever the problem was, it is gone. */
     public synchronized void clear() {
+        lastAccepted = clock.instant();
         if (problem != null) {
             LOG.info("RESUMED: the SMTP server accepts mail again; held drafts are being sent");
         }

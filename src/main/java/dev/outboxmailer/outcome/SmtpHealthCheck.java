@@ -13,9 +13,10 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  * operator problem (login refused, certificate not trusted, unknown host), or when the server cannot be
  * reached or refuses our login; UP otherwise.
  *
- * <p>Reachability is proved by opening one connection (with TLS and the login) and closing it, at most once
- * per {@code recheck} however often health is polled, and never while sending is paused: a wrong password
- * is not tried again behind the pause's back, so the provider does not lock the account.
+ * <p>Reachability is proved by a draft the server accepted within the last {@code recheck}, or else by opening
+ * one connection (with TLS and the login) and closing it, at most once per {@code recheck} however often
+ * health is polled, and never while sending is paused: a wrong password is not tried again behind the
+ * pause's back, so the provider does not lock the account.
  */
 public final class SmtpHealthCheck extends AbstractHealthCheck {
     /** Opens one connection to the server and closes it; throws what went wrong. */
@@ -66,6 +67,12 @@ public final class SmtpHealthCheck extends AbstractHealthCheck {
             return null;
         }
         Instant now = clock.instant();
+        Instant accepted = pause.lastAccepted();
+        if (accepted.isAfter(checkedAt) && now.isBefore(accepted.plus(recheck))) {
+            // a draft went out lately: that proves it without another login
+            checkedAt = accepted;
+            unreachable = null;
+        }
         if (now.isBefore(checkedAt.plus(recheck))) {
             return unreachable;
         }
