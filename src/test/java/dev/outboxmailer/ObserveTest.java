@@ -81,6 +81,41 @@ class ObserveTest {
         }
     }
 
+    @Test
+    void healthNamesABrokerThatDoesNotTakeAConnectionAndAnOutboxThatIsGone() throws Exception {
+        int port = ScriptedSmtpServer.freePort();
+        int noBroker = ScriptedSmtpServer.freePort();
+        try (SmtpsServer server = SmtpsServer.open()) {
+            Map<String, String> settings = RunningMailer.smtps(server.port());
+            settings.put("camel.management.port", String.valueOf(port));
+            settings.putAll(RunningMailer.externalQueue("tcp://127.0.0.1:" + noBroker + "?reconnectAttempts=0"));
+            try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    var health = RunningMailer.get(port, "/observe/health");
+                    assertThat(health.getKey()).isEqualTo(503);
+                    assertThat(health.getValue()).contains("\"name\":\"broker\"")
+                            .contains("127.0.0.1:" + noBroker).contains("does not take a connection");
+                });
+            }
+        }
+        Path embedded = dir.resolve("embedded");
+        try (SmtpsServer server = SmtpsServer.open()) {
+            Map<String, String> settings = RunningMailer.smtps(server.port());
+            settings.put("camel.management.port", String.valueOf(port));
+            settings.putAll(RunningMailer.embeddedQueue(ScriptedSmtpServer.freePort(), embedded.resolve("queue-data")));
+            try (RunningMailer mailer = RunningMailer.start(embedded, settings)) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(RunningMailer.get(port, "/observe/health").getKey()).isEqualTo(200));
+                java.nio.file.Files.move(mailer.outbox, embedded.resolve("outbox-moved-away"));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    var health = RunningMailer.get(port, "/observe/health");
+                    assertThat(health.getKey()).isEqualTo(503);
+                    assertThat(health.getValue()).contains("\"name\":\"outbox\"").contains("does not exist");
+                });
+            }
+        }
+    }
+
     /** The value of one sample line of a Prometheus text exposition. */
     static double value(String exposition, String sample) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(exposition);
