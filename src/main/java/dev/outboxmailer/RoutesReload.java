@@ -40,6 +40,9 @@ final class RoutesReload extends RouteWatcherReloadStrategy {
         }
         for (Resource resource : resources) {
             try {
+                if (!resource.exists() || !resource.getText().contains("templatedRoute")) {
+                    continue; // nothing Camel's reload left out
+                }
                 for (RoutesBuilder builder : PluginHelper.getRoutesLoader(getCamelContext()).findRoutesBuilders(resource)) {
                     if (builder instanceof RouteBuilder routes) {
                         routes.configureRoutes(getCamelContext());
