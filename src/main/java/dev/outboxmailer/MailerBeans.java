@@ -52,7 +52,11 @@ import org.slf4j.LoggerFactory;
  * {@code smtp.host} it starts the {@link Sandbox} and delivers there. With the queue on ({@code queue.url}
  * or {@code queue.embedded=true}) also {@code jms}, {@code queueMessages}, {@code queueOutcomes} and
  * {@code queueGate} for {@code routes/queue.yaml}, whose route exists only when {@code queue.enabled}
- * (computed here) is true.
+ * (computed here) is true. For operating it (SPEC §8): {@code metrics} (the meters of {@link MailerMetrics}, served
+ * by Camel's micrometer-prometheus on {@code /observe/metrics}), the health checks {@code smtp}, {@code outbox}
+ * and {@code broker} (on {@code /observe/health}), the PROGRESS line, {@code watchedFolders} for the route
+ * template of {@code routes/folders.yaml}, {@code directDrafts} and {@code callerOutcomes} for
+ * {@code direct:outbox-mailer} ({@code routes/entry.yaml}), and the reloading of {@code routes/}.
  */
 public class MailerBeans implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(MailerBeans.class);
