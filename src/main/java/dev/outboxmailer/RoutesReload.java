@@ -40,7 +40,7 @@ final class RoutesReload extends RouteWatcherReloadStrategy {
         }
         for (Resource resource : resources) {
             try {
-                if (!resource.exists() || !resource.getText().contains("templatedRoute")) {
+                if (!resource.exists() || !text(resource).contains("templatedRoute")) {
                     continue; // nothing Camel's reload left out
                 }
                 for (RoutesBuilder builder : PluginHelper.getRoutesLoader(getCamelContext()).findRoutesBuilders(resource)) {
@@ -56,6 +56,12 @@ final class RoutesReload extends RouteWatcherReloadStrategy {
                 LOG.error("Routes from {} not reloaded, the running routes keep working: {}", resource.getLocation(),
                         String.valueOf(e.getMessage()).replaceAll("\\s+", " "));
             }
+        }
+    }
+
+    private static String text(Resource resource) throws java.io.IOException {
+        try (var in = resource.getInputStream()) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
