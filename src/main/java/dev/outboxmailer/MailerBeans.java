@@ -88,6 +88,7 @@ public class MailerBeans implements CamelConfiguration {
         properties.addOverrideProperty("rate-limit.messages", String.valueOf(rate.messages()));
         properties.addOverrideProperty("rate-limit.period-ms", String.valueOf(rate.period().toMillis()));
         PooledMailSender sender = new PooledMailSender(smtp);
+        sender.prepareInBackground();
         context.addService(closing(sender));
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), smtp);
 

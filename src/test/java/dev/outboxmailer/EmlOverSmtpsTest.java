@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outboxmailer.support.RunningMailer;
-import dev.outboxmailer.support.SmtpsServer;
+import dev.outboxmailer.support.MailerOverSmtps;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,40 +15,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A finished .eml dropped into the outbox arrives at a real SMTPS server as written (SPEC §4.1). */
-class EmlOverSmtpsTest {
-    static SmtpsServer server;
-    @TempDir
-    Path dir;
-    RunningMailer mailer;
-
-    @BeforeAll
-    static void server() {
-        server = SmtpsServer.open();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        server.reset();
-        mailer = RunningMailer.start(dir, RunningMailer.smtps(server.port()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        mailer.close();
-    }
+class EmlOverSmtpsTest extends MailerOverSmtps {
 
     static final String SIGNED_LOOKING = String.join("\r\n",
             "From: Alice <alice@example.com>",

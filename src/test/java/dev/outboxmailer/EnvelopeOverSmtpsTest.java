@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outboxmailer.support.RunningMailer;
-import dev.outboxmailer.support.SmtpsServer;
+import dev.outboxmailer.support.MailerOverSmtps;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
@@ -19,43 +19,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * JSON and YAML envelopes (SPEC §4.2) through the real routes to a real SMTPS server, read back the way
  * a mail client reads them (SPEC §4.5).
  */
-class EnvelopeOverSmtpsTest {
-    static SmtpsServer server;
-    @TempDir
-    Path dir;
-    RunningMailer mailer;
-
-    @BeforeAll
-    static void server() {
-        server = SmtpsServer.open();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        server.reset();
-        mailer = RunningMailer.start(dir, RunningMailer.smtps(server.port()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        mailer.close();
-    }
+class EnvelopeOverSmtpsTest extends MailerOverSmtps {
 
     @Test
     void aJsonEnvelopeArrivesAsAClientShowsIt() throws Exception {

@@ -4,49 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outboxmailer.support.RunningMailer;
-import dev.outboxmailer.support.SmtpsServer;
+import dev.outboxmailer.support.MailerOverSmtps;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad input gets a clear error and loses nothing (SPEC §7): the draft goes to .failed/ beside a reason a
  * person understands, nothing reaches the server, and the next good draft is sent.
  */
-class InvalidDraftsTest {
-    static SmtpsServer server;
-    @TempDir
-    Path dir;
-    RunningMailer mailer;
-
-    @BeforeAll
-    static void server() {
-        server = SmtpsServer.open();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
+class InvalidDraftsTest extends MailerOverSmtps {
     @BeforeEach
-    void start() throws Exception {
-        server.reset();
-        mailer = RunningMailer.start(dir, RunningMailer.smtps(server.port()));
+    void prepare() throws Exception {
         Files.writeString(dir.resolve("secret.txt"), "outside the outbox");
         Files.createDirectories(mailer.outbox.resolve("files"));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        mailer.close();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outboxmailer.support.RunningMailer;
-import dev.outboxmailer.support.SmtpsServer;
+import dev.outboxmailer.support.MailerOverSmtps;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
@@ -17,45 +17,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Notes (SPEC §4.3), bare files (§4.4), html-only bodies and a 10,000-character subject, through the
  * real routes to a real SMTPS server, read back as a mail client reads them.
  */
-class NotesAndBareFilesOverSmtpsTest {
-    static SmtpsServer server;
-    @TempDir
-    Path dir;
-    RunningMailer mailer;
-
-    @BeforeAll
-    static void server() {
-        server = SmtpsServer.open();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
+class NotesAndBareFilesOverSmtpsTest extends MailerOverSmtps {
+    @Override
+    protected Map<String, String> settings() {
+        Map<String, String> settings = super.settings();
+        settings.put("mail.to", "Ops Desk <ops@example.org>");
+        return settings;
     }
 
     @BeforeEach
-    void start() throws Exception {
-        server.reset();
-        Map<String, String> settings = RunningMailer.smtps(server.port());
-        settings.put("mail.to", "Ops Desk <ops@example.org>");
-        mailer = RunningMailer.start(dir, settings);
+    void prepare() throws Exception {
         Files.createDirectories(mailer.outbox.resolve("files"));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        mailer.close();
     }
 
     private static byte[] random(int size, long seed) {

@@ -38,15 +38,33 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PooledMailSender.class);
 
     private final SmtpSettings settings;
-    private final Session session;
+    private Session session;
     private final Semaphore permits;
     private final Deque<Connection> idle = new ArrayDeque<>();
     private volatile boolean closed;
 
     public PooledMailSender(SmtpSettings settings) {
         this.settings = settings;
-        this.session = SmtpSessions.create(settings);
         this.permits = new Semaphore(settings.connections(), true);
+    }
+
+    /**
+     * Builds the TLS trust and mail session now, on a background thread, so that start-up does not wait
+     * for it (loading the JDK's CA certificates takes a noticeable part of a second); the first send
+     * waits for it if it is not done yet.
+     */
+    public void prepareInBackground() {
+        TrustedCertificates.requireLoadable(settings.trustStore()); // a bad file is a start-up error
+        Thread t = new Thread(this::session, "smtp-session-setup");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private synchronized Session session() {
+        if (session == null) {
+            session = SmtpSessions.create(settings);
+        }
+        return session;
     }
 
     public SmtpSettings settings() {
@@ -121,7 +139,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     }
 
     private Connection open() throws MessagingException {
-        Transport transport = session.getTransport("smtp");
+        Transport transport = session().getTransport("smtp");
         if (settings.authenticates()) {
             transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
         } else {
@@ -195,12 +213,12 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
 
     @Override
     public Session getSession() {
-        return session;
+        return session();
     }
 
     @Override
     public Properties getJavaMailProperties() {
-        return session.getProperties();
+        return session().getProperties();
     }
 
     @Override

@@ -25,6 +25,13 @@ import javax.net.ssl.X509TrustManager;
 final class TrustedCertificates {
     private TrustedCertificates() {}
 
+    /** Reads {@code smtp.trust-store} once, so that a file that is not a trust store stops the start. */
+    static void requireLoadable(Path trustStore) {
+        if (trustStore != null) {
+            load(trustStore);
+        }
+    }
+
     static SSLContext sslContext(Path trustStore) {
         try {
             List<X509TrustManager> managers = new ArrayList<>();
@@ -65,7 +72,8 @@ final class TrustedCertificates {
             return store;
         } catch (IOException | GeneralSecurityException e) {
             throw new ConfigException("smtp.trust-store",
-                    "cannot read " + file.toAbsolutePath() + " as PEM certificates or a PKCS12 store (" + e.getMessage() + ")");
+                    "cannot read " + file.toAbsolutePath() + " as PEM certificates or a PKCS12 store"
+                            + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         }
     }
 

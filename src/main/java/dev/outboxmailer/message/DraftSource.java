@@ -14,6 +14,8 @@ public record DraftSource(String name, Path file) {
 
     /** The name, safe to print on one log line (control characters shown as '?'). */
     public String printableName() {
-        return name.replaceAll("\\p{Cntrl}", "?");
+        return CONTROL.matcher(name).replaceAll("?");
     }
+
+    private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("\\p{Cntrl}");
 }

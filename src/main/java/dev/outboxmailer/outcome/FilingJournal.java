@@ -33,9 +33,9 @@ final class FilingJournal implements AutoCloseable {
     private volatile long synced;
     private int open;
 
-    FilingJournal(Path file, ObjectMapper json) throws IOException {
+    FilingJournal(Path file) throws IOException {
         this.file = file;
-        this.json = json;
+        this.json = new ObjectMapper(); // compact: one record is one line
         Files.createDirectories(file.getParent());
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
         this.written = channel.size();

@@ -37,7 +37,7 @@ public final class OutcomeFolders {
 
     public OutcomeFolders(Path outbox) throws IOException {
         this.outbox = outbox;
-        this.journal = new FilingJournal(outbox.resolve(".state").resolve("filing.journal"), json);
+        this.journal = new FilingJournal(outbox.resolve(".state").resolve("filing.journal"));
     }
 
     /** Files the draft under {@code .sent/<day>/} beside its receipt; returns where the draft went. */
