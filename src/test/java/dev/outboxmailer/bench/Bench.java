@@ -226,6 +226,7 @@ public final class Bench {
         s.put("smtp.security", "ssl");
         s.put("smtp.trust-store", cert.toString());
         s.put("mail.from", "bench@example.com");
+        s.put("camel.management.port", "0"); // any free port: /observe is not what is measured
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
                 .forEach(k -> s.put(k.substring("bench.set.".length()), System.getProperty(k)));
         return s;
@@ -287,7 +288,7 @@ public final class Bench {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvm);
-        command.addAll(List.of("-jar", JAR.toString()));
+        command.addAll(List.of("-jar", JAR.toString(), "--camel.management.port=0"));
         command.addAll(args);
         return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("app.log").toFile()).start();
