@@ -43,6 +43,10 @@ public record Failure(Kind kind, String reason, Integer smtpCode) {
             return new Failure(Kind.OPERATOR, "the SMTP server's certificate is not trusted for its name "
                     + "(a private CA goes in smtp.trust-store): " + oneLine(deepest(error).getMessage()), null);
         }
+        if (messageContains(error, "STARTTLS is required")) {
+            return new Failure(Kind.OPERATOR, "the SMTP server does not offer STARTTLS, which smtp.security=starttls "
+                    + "requires; nothing was sent in plain text (check smtp.port, or use smtp.security=ssl)", null);
+        }
         UnknownHostException unknown = find(error, UnknownHostException.class);
         if (unknown != null) {
             return new Failure(Kind.OPERATOR, "the SMTP host is unknown (check smtp.host): " + oneLine(unknown.getMessage()), null);
