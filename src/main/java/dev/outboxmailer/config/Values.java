@@ -66,14 +66,4 @@ public final class Values {
         throw new ConfigException(key, "'" + text + "' is not a number of at least 1");
     }
 
-    /** Human units for messages: 26214400 → "25.0 MB". */
-    public static String humanBytes(long n) {
-        if (n < 1024) {
-            return n + " bytes";
-        }
-        if (n < 1024 * 1024) {
-            return String.format(Locale.ROOT, "%.1f KB", n / 1024.0);
-        }
-        return String.format(Locale.ROOT, "%.1f MB", n / (1024.0 * 1024.0));
-    }
 }

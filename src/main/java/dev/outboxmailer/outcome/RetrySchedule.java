@@ -59,11 +59,6 @@ public final class RetrySchedule {
         return e == null ? 0 : e.attempts;
     }
 
-    /** How many drafts wait for a retry. */
-    public synchronized int waiting() {
-        return entries.size();
-    }
-
     /** Records a failed attempt and says when to try next, or to give up. */
     public synchronized Next failedAttempt(String draft) {
         Instant now = clock.instant();
