@@ -24,11 +24,13 @@ import dev.outboxmailer.intake.OutboxLock;
 import dev.outboxmailer.intake.QueueBroker;
 import dev.outboxmailer.intake.QueueGate;
 import dev.outboxmailer.intake.QueueMessages;
-import dev.outboxmailer.outcome.OutcomeFolders;
+import dev.outboxmailer.intake.ClaimedDrafts;
+import dev.outboxmailer.outcome.Filing;
 import dev.outboxmailer.outcome.Outcomes;
 import dev.outboxmailer.outcome.DeliveryPause;
 import dev.outboxmailer.outcome.QueueOutcomes;
-import dev.outboxmailer.outcome.RetrySchedule;
+import dev.outboxmailer.state.Outboxes;
+import dev.outboxmailer.state.StateTrouble;
 import dev.outboxmailer.outcome.SmtpHealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
 import dev.outboxmailer.sandbox.Sandbox;
@@ -93,16 +95,16 @@ public class MailerBeans implements CamelConfiguration {
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), smtp);
 
         Clock clock = Clock.systemDefaultZone();
-        Path state = settings.outboxDir().resolve(".state");
-        OutcomeFolders folders = new OutcomeFolders(settings.outboxDir());
-        folders.recover(); // finish what a crash interrupted, before any draft is picked up
-        RetrySchedule schedule = new RetrySchedule(settings.retry(), clock, state.resolve("retries.json"));
-        schedule.keepOnly(name -> Files.exists(settings.outboxDir().resolve(name)));
+        // the state the stages share: claims, retry schedules, filing trouble; each outbox is recovered as it opens
+        StateTrouble trouble = new StateTrouble();
+        Filing filing = new Filing(trouble);
+        Outboxes outboxes = new Outboxes(settings.retry(), clock, trouble, filing);
+        Outboxes.Outbox main = outboxes.open(settings.outboxDir()); // before any draft is picked up
         DeliveryPause pause = new DeliveryPause(clock, settings.operatorRecheck());
         Duration recheck = Values.duration("health.recheck", properties.resolveProperty("health.recheck").orElse("30s"));
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new SmtpHealthCheck(pause, smtp.describe(), sender::verify, recheck, clock));
-        FolderHealthCheck folderHealth = new FolderHealthCheck();
+        FolderHealthCheck folderHealth = new FolderHealthCheck(trouble);
         folderHealth.watch(settings.outboxDir());
         health.register(folderHealth);
 
@@ -126,15 +128,22 @@ public class MailerBeans implements CamelConfiguration {
         Duration progressEvery = Values.duration("progress.interval", properties.resolveProperty("progress.interval").orElse("5s"));
         context.addService(closing(new Progress(metrics::done, backlog::snapshot, progressEvery)));
 
-        WatchedFolders watched = new WatchedFolders(settings.retry(), pause, clock, settings.outboxDir(), dir -> {
+        WatchedFolders watched = new WatchedFolders(outboxes, pause, settings.outboxDir(), dir -> {
             backlog.watch(dir);
             folderHealth.watch(dir);
+        }, lock -> {
+            try {
+                context.addService(closing(lock));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         });
         registry.bind("smtpSender", sender);
         registry.bind("composer", new Composer(settings.compose()));
-        registry.bind("outboxFolder", new OutboxFolder(settings.outboxDir(), schedule, pause));
+        registry.bind("outboxFolder", new OutboxFolder(main, outboxes, pause));
+        registry.bind("claimedDrafts", new ClaimedDrafts(outboxes, pause, 1000));
         registry.bind("watchedFolders", watched);
-        registry.bind("outcomes", new Outcomes(folders, schedule, pause, clock, metrics, watched::outcomesOf));
+        registry.bind("outcomes", new Outcomes(outboxes, filing, pause, clock, metrics));
         registry.bind("directDrafts", new DirectDrafts(pause));
         registry.bind("callerOutcomes", new CallerOutcomes(pause, clock, metrics));
         if (queue.isPresent()) {

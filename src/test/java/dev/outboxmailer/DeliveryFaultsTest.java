@@ -96,10 +96,10 @@ class DeliveryFaultsTest {
         int port = ScriptedSmtpServer.freePort();
         try (RunningMailer mailer = RunningMailer.start(dir, RunningMailer.plain(port))) {
             mailer.drop("patient.json", draft("\"bob@example.org\"", "patient"));
-            Path schedule = mailer.outbox.resolve(".state/retries.json");
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(schedule)
-                    && Files.readString(schedule).contains("patient.json"));
-            assertThat(mailer.outbox.resolve("patient.json")).exists();
+            assertThat(mailer.awaitRetryRecord("patient.json").get("attempts").asInt()).isGreaterThanOrEqualTo(1);
+            // it waits claimed, its bytes out of reach; the name in the outbox is free for a new draft
+            assertThat(mailer.claimed("patient.json")).isPresent();
+            assertThat(mailer.outbox.resolve("patient.json")).doesNotExist();
             try (ScriptedSmtpServer server = ScriptedSmtpServer.startOn(port)) {
                 JsonNode receipt = mailer.awaitReceipt("patient.json");
                 assertThat(receipt.get("attempts").asInt()).isGreaterThanOrEqualTo(2);
@@ -113,10 +113,8 @@ class DeliveryFaultsTest {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start().silent(true);
              RunningMailer mailer = RunningMailer.start(dir, RunningMailer.plain(server.port()))) {
             mailer.drop("stalled.json", draft("\"bob@example.org\"", "stalled"));
-            Path schedule = mailer.outbox.resolve(".state/retries.json");
             // the read timeout (1 s here) ends the attempt; it counts as a passing failure
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(schedule)
-                    && Files.readString(schedule).contains("stalled.json"));
+            mailer.awaitRetryRecord("stalled.json");
             server.silent(false);
             assertThat(mailer.awaitReceipt("stalled.json").get("attempts").asInt()).isGreaterThanOrEqualTo(2);
         }
@@ -137,7 +135,7 @@ class DeliveryFaultsTest {
                 Thread.sleep(1_000);
                 // drafts untouched, nothing charged; a login per parallel connection and recheck, not one per draft
                 for (int i = 1; i <= DRAFTS; i++) {
-                    assertThat(mailer.outbox.resolve("held-" + i + ".json")).exists();
+                    assertThat(mailer.waits("held-" + i + ".json")).as("held-%d waits", i).isTrue();
                 }
                 assertThat(mailer.failedFolder()).doesNotExist();
                 assertThat(server.connections()).isLessThanOrEqualTo(4 + 3).isLessThan(DRAFTS); // 4 at once, then one probe per recheck

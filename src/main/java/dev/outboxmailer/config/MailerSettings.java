@@ -4,7 +4,6 @@ import dev.outboxmailer.compose.ComposeSettings;
 import dev.outboxmailer.deliver.RateLimit;
 import dev.outboxmailer.deliver.Security;
 import dev.outboxmailer.deliver.SmtpSettings;
-import dev.outboxmailer.outcome.RetryPolicy;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;

@@ -39,11 +39,11 @@ public final class DirectDrafts {
         }
         exchange.setProperty(CALLER_HEADERS, new HashMap<>(in.getHeaders()));
         if (name == null || name.isBlank()) {
-            exchange.setProperty(DraftSource.PROPERTY, new DraftSource("(unnamed)", null));
+            exchange.setProperty(DraftSource.PROPERTY, DraftSource.inMemory("(unnamed)"));
             throw new InvalidDraftException("the draft has no name: set the header " + NAME
                     + " (e.g. note.json, hello.eml); its extension says which format the body is");
         }
-        exchange.setProperty(DraftSource.PROPERTY, new DraftSource(name, null));
+        exchange.setProperty(DraftSource.PROPERTY, DraftSource.inMemory(name));
         if (pause.isPaused()) {
             throw new DeliveryPausedException(pause.problem());
         }

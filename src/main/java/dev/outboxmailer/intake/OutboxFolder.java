@@ -1,71 +1,66 @@
 package dev.outboxmailer.intake;
 
-import dev.outboxmailer.compose.Draft;
-import dev.outboxmailer.compose.InvalidDraftException;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.outcome.DeliveryPause;
-import dev.outboxmailer.outcome.DeliveryPausedException;
-import dev.outboxmailer.outcome.RetrySchedule;
+import dev.outboxmailer.state.Claim;
+import dev.outboxmailer.state.Outboxes;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
-import org.apache.camel.support.SynchronizationAdapter;
 
 /**
- * The outbox folder as intake sees it: which files are drafts ready now (the file endpoint's
- * {@code filter=#outboxFolder}), and how a picked-up file becomes a {@link Draft}.
+ * An outbox folder as intake sees it: which files are drafts to take now (the file endpoint's
+ * {@code filter}), and the claim that takes one out of the user's hands before anything reads it.
  */
 public final class OutboxFolder implements GenericFileFilter<File> {
 
-    private final Path folder;
-    private final RetrySchedule schedule;
+    private final Outboxes.Outbox outbox;
+    private final Outboxes outboxes;
     private final DeliveryPause pause;
 
-    public OutboxFolder(Path folder, RetrySchedule schedule, DeliveryPause pause) {
-        this.folder = folder;
-        this.schedule = schedule;
+    public OutboxFolder(Outboxes.Outbox outbox, Outboxes outboxes, DeliveryPause pause) {
+        this.outbox = outbox;
+        this.outboxes = outboxes;
         this.pause = pause;
     }
 
     public Path folder() {
-        return folder;
+        return outbox.dir();
     }
 
     /**
-     * A regular file that is not waiting for a later retry, while sending is not paused (during an
-     * operator problem, one draft at a time probes). Names and sub-folders are excluded by the route.
+     * Anything but a folder, while sending is not paused (during an operator problem, one draft at a time
+     * probes) and outcomes can be recorded. Names are excluded by the route.
      */
     @Override
     public boolean accept(GenericFile<File> file) {
-        return !file.isDirectory() && schedule.isDue(file.getFileName()) && pause.admits();
+        return !file.isDirectory() && !outboxes.trouble().any() && pause.admits();
     }
 
     /**
-     * The picked-up file as a draft (read as it is needed, streamed where it may be large), remembering
-     * where it came from for the outcome.
+     * Claims the picked-up file: renames it into {@code .state/claims/}, so every later read is of these bytes
+     * and its name is free for a new draft. A file that is gone (another scan took it, or its user did) or
+     * that arrives while sending is paused is left alone: the route stops here for it.
      */
-    public Draft read(Exchange exchange) throws IOException, InvalidDraftException, DeliveryPausedException {
+    public void claim(Exchange exchange) throws IOException {
         Path file = Path.of(exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath();
-        String name = file.getFileName().toString();
-        exchange.setProperty(DraftSource.PROPERTY, new DraftSource(name, file));
-        if (pause.isPaused()) {
-            throw new DeliveryPausedException(pause.problem()); // picked up in the same scan as a failed one
+        if (pause.isPaused() || outboxes.trouble().any()) {
+            exchange.setRouteStop(true); // it stays in the outbox, untouched
+            return;
         }
-        if (Files.isSymbolicLink(file) && !file.toRealPath().startsWith(folder.toRealPath())) {
-            throw new InvalidDraftException("the draft is a link to a file outside the outbox (" + file.toRealPath()
-                    + "); it was not read");
+        Claim claim;
+        try {
+            claim = outbox.claims().claim(file);
+        } catch (NoSuchFileException gone) {
+            exchange.setRouteStop(true);
+            return;
         }
-        Draft draft = Draft.ofFile(name, file, folder);
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                draft.close(); // the file a large .eml was streamed from
-            }
-        });
-        return draft;
+        outbox.schedule().taking(claim.id());
+        exchange.setProperty(DraftSource.PROPERTY,
+                new DraftSource(claim.name(), claim.file(), claim.id(), outbox.dir(), FolderDefaults.of(exchange)));
     }
 }

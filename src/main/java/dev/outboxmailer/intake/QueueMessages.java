@@ -49,7 +49,7 @@ public final class QueueMessages {
         QueuedDraft queued = new QueuedDraft(id, message.getJMSCorrelationID(), body,
                 (int) Math.max(0, Math.min(Integer.MAX_VALUE, number(message, QueuedDraft.ATTEMPTS))),
                 first > 0 ? Instant.ofEpochMilli(first) : null, senderProperties(message));
-        exchange.setProperty(DraftSource.PROPERTY, new DraftSource(name, null));
+        exchange.setProperty(DraftSource.PROPERTY, DraftSource.inMemory(name));
         exchange.setProperty(QueuedDraft.PROPERTY, queued);
 
         if (pause.isPaused()) {

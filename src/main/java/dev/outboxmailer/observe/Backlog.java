@@ -8,13 +8,16 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 
 /**
  * The drafts waiting in the watched folders: regular files at the top level whose names do not start with
- * {@code .} or end in {@code .tmp}/{@code .part} (what intake would pick up, including drafts waiting for a
- * retry). Counted by listing the folders, at most once a second however often it is asked.
+ * {@code .} or end in {@code .tmp}/{@code .part} (what intake would pick up), and the claimed ones not done yet
+ * (in {@code .state/claims/}: on their way, or waiting for a retry). Counted by listing the folders, at most
+ * once a second however often it is asked.
  */
 public final class Backlog {
     private static final Duration FRESH = Duration.ofSeconds(1);
@@ -42,7 +45,12 @@ public final class Backlog {
         }
         int pending = 0;
         Instant oldest = now;
+        List<Path> places = new ArrayList<>();
         for (Path folder : folders) {
+            places.add(folder);
+            places.add(folder.resolve(".state").resolve("claims"));
+        }
+        for (Path folder : places) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
                 for (Path file : files) {
                     String name = file.getFileName().toString();

@@ -6,19 +6,24 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import dev.outboxmailer.state.StateTrouble;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Camel health check {@code outbox-mailer/outbox}: DOWN, naming the folder, when a watched folder is gone or
- * cannot be written to (drafts could not be filed under {@code .sent}/{@code .failed}). Proved by writing
- * and deleting a small file in the folder's {@code .state/}.
+ * Camel health check {@code outbox-mailer/outbox}: DOWN, with the reason, while outcomes cannot be recorded
+ * (a receipt that could not be filed, a retry record the disk refused), or when a watched folder is gone or
+ * cannot take a file: proved by writing a few kilobytes (not an empty file: a full disk still takes those)
+ * into its {@code .state/}, {@code .sent/} and {@code .failed/}.
  */
 public final class FolderHealthCheck extends AbstractHealthCheck {
+    private static final byte[] PROBE = new byte[4096];
     private final Set<Path> folders = new CopyOnWriteArraySet<>();
+    private final StateTrouble trouble;
 
-    public FolderHealthCheck() {
+    public FolderHealthCheck(StateTrouble trouble) {
         super("outbox-mailer", "outbox");
+        this.trouble = trouble;
     }
 
     public void watch(Path folder) {
@@ -28,6 +33,11 @@ public final class FolderHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("folders", folders.toString());
+        String recording = trouble.problem();
+        if (recording != null) {
+            builder.message(recording).detail("reason", recording).down();
+            return;
+        }
         for (Path folder : folders) {
             String problem = writable(folder);
             if (problem != null) {
@@ -42,14 +52,20 @@ public final class FolderHealthCheck extends AbstractHealthCheck {
         if (!Files.isDirectory(folder)) {
             return "the outbox folder " + folder + " does not exist";
         }
-        try {
-            Path state = Files.createDirectories(folder.resolve(".state"));
-            Path probe = Files.createTempFile(state, "health", ".probe");
-            Files.delete(probe);
-            return null;
-        } catch (IOException e) {
-            return "the outbox folder " + folder + " is not writable: " + e.getClass().getSimpleName() + " " + e.getMessage();
+        for (String sub : new String[] {".state", ".sent", ".failed"}) {
+            Path place = folder.resolve(sub);
+            try {
+                Path probe = Files.createTempFile(Files.createDirectories(place), ".health", ".probe");
+                try {
+                    Files.write(probe, PROBE);
+                } finally {
+                    Files.delete(probe);
+                }
+            } catch (IOException e) {
+                return "the outbox folder " + place + " cannot take a file: " + e.getClass().getSimpleName() + " " + e.getMessage();
+            }
         }
+        return null;
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class CallerOutcomes {
         DraftSource draft = exchange.getProperty(DraftSource.PROPERTY, DraftSource.class);
         OutgoingMessage message = exchange.getMessage().getMandatoryBody(OutgoingMessage.class);
         DeliveryReport report = message.report();
-        Receipt receipt = new Receipt(draft.name(), message.getMessageID(), report.accepted(), report.rejected(),
+        Receipt receipt = new Receipt(draft.name(), message.getMessageID(), report.accepted(), report.rejected(), java.util.List.of(),
                 OffsetDateTime.now(clock), 1);
         pause.clear();
         metrics.sent(exchange);

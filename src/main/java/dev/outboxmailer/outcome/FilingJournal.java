@@ -18,11 +18,12 @@ import java.util.Map;
  * no D when the process starts was interrupted and is finished again.
  *
  * <p>Group commit: drafts filed in parallel share one fsync. The journal is emptied when no filing is
- * open and it has grown past {@link #TRUNCATE_ABOVE}, so it stays small.
+ * open and it has grown past {@link #TRUNCATE_ABOVE}, so it stays small. A filing that failed (a full disk,
+ * a read-only folder) stays open until it is finished, and the journal keeps it until then.
  */
 final class FilingJournal implements AutoCloseable {
     /** The journal is emptied, when no filing is open, once it has grown past this. */
-    static final long TRUNCATE_ABOVE = 1 << 20;
+    static final long TRUNCATE_ABOVE = 64 << 10;
     private final Path file;
     private final ObjectMapper json;
     private final FileChannel channel;
@@ -84,11 +85,20 @@ final class FilingJournal implements AutoCloseable {
         }
     }
 
-    /** Empties the journal (at start, once what it held has been finished). */
-    void clear() throws IOException {
+    /**
+     * Starts the journal afresh at start, once what it held has been finished: emptied, with only the filings
+     * still open recorded again (synced); returns their new ids, in order.
+     */
+    List<Long> restart(List<OutcomeFolders.Move> stillOpen) throws IOException {
+        List<Long> ids = new java.util.ArrayList<>();
         synchronized (appendLock) {
             truncate();
+            open = 0;
         }
+        for (OutcomeFolders.Move move : stillOpen) {
+            ids.add(begin(move));
+        }
+        return ids;
     }
 
     private long append(String line) throws IOException {

@@ -1,5 +1,6 @@
 package dev.outboxmailer.outcome;
 
+import dev.outboxmailer.config.RetryPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -80,7 +81,7 @@ public final class QueueOutcomes {
         OutgoingMessage message = exchange.getMessage().getMandatoryBody(OutgoingMessage.class);
         exchange.setProperty(SENT, true);
         DeliveryReport report = message.report();
-        Receipt receipt = new Receipt(draft.name(), message.getMessageID(), report.accepted(), report.rejected(),
+        Receipt receipt = new Receipt(draft.name(), message.getMessageID(), report.accepted(), report.rejected(), java.util.List.of(),
                 OffsetDateTime.now(clock), queued.attempts() + 1);
         pause.clear();
         metrics.sent(exchange);

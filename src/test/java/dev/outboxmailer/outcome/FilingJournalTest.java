@@ -16,8 +16,8 @@ class FilingJournalTest {
     void anOpenFilingSurvivesARestartAndADoneOneDoesNot() throws Exception {
         Path file = dir.resolve("filing.journal");
         String report = "{\n  \"draft\" : \"a.json\",\n  \"note\" : \"multi-line, as the receipts are written\"\n}";
-        OutcomeFolders.Move open = new OutcomeFolders.Move(dir.resolve("a.json"), dir.resolve(".sent"), ".receipt.json", report);
-        OutcomeFolders.Move done = new OutcomeFolders.Move(dir.resolve("b.json"), dir.resolve(".sent"), ".receipt.json", "{}");
+        OutcomeFolders.Move open = new OutcomeFolders.Move(dir.resolve("a.json"), "a.json", dir.resolve(".sent"), ".receipt.json", report);
+        OutcomeFolders.Move done = new OutcomeFolders.Move(dir.resolve("b.json"), "b.json", dir.resolve(".sent"), ".receipt.json", "{}");
         try (FilingJournal journal = new FilingJournal(file)) {
             journal.begin(open);
             long id = journal.begin(done);

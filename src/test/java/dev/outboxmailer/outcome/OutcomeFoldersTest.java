@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.List;
+import dev.outboxmailer.state.StateFiles;
+import dev.outboxmailer.state.StateTrouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,14 +20,14 @@ class OutcomeFoldersTest {
     Path outbox;
 
     static Receipt receipt(String draft) {
-        return new Receipt(draft, "<id@example.com>", List.of("bob@example.org"), List.of(), OffsetDateTime.now(), 1);
+        return new Receipt(draft, "<id@example.com>", List.of("bob@example.org"), List.of(), List.of(), OffsetDateTime.now(), 1);
     }
 
     @Test
     void aDraftIsMovedByteIdenticalBesideItsReceipt() throws Exception {
         byte[] bytes = {0, 1, 2, (byte) 0xff, '\r', '\n'};
         Path draft = Files.write(outbox.resolve("a.eml"), bytes);
-        Path filed = new OutcomeFolders(outbox).sent(draft, receipt("a.eml"), LocalDate.of(2026, 11, 27));
+        Path filed = folders().sent(draft, "a.eml", receipt("a.eml"), LocalDate.of(2026, 11, 27));
 
         assertThat(filed).isEqualTo(outbox.resolve(".sent/2026-11-27/a.eml"));
         assertThat(Files.readAllBytes(filed)).isEqualTo(bytes);
@@ -42,10 +44,10 @@ class OutcomeFoldersTest {
         Files.createFile(day.resolve("report.json.receipt.json"));
         String report = json().writeValueAsString(receipt("report.json"));
         Path journal = Files.createDirectories(outbox.resolve(".state")).resolve("filing.journal");
-        Files.writeString(journal, "B 7 " + json().writeValueAsString(new OutcomeFolders.Move(draft, day, ".receipt.json", report))
+        Files.writeString(journal, "B 7 " + json().writeValueAsString(new OutcomeFolders.Move(draft, "report.json", day, ".receipt.json", report))
                 + "\nB 8 {\"torn\": ");  // a second record the crash cut off mid-write
 
-        new OutcomeFolders(outbox).recover();
+        folders().recover();
 
         assertThat(draft).doesNotExist();
         assertThat(day.resolve("report.json")).hasContent("{}");
@@ -60,9 +62,9 @@ class OutcomeFoldersTest {
         Files.writeString(day.resolve("done.eml"), "x");
         Path journal = Files.createDirectories(outbox.resolve(".state")).resolve("filing.journal");
         Files.writeString(journal, "B 1 " + json().writeValueAsString(
-                new OutcomeFolders.Move(outbox.resolve("done.eml"), day, ".receipt.json", "{}")) + "\n");
+                new OutcomeFolders.Move(outbox.resolve("done.eml"), null, day, ".receipt.json", "{}")) + "\n");
 
-        new OutcomeFolders(outbox).recover();
+        folders().recover();
 
         assertThat(journal).isEmptyFile();
         assertThat(day.resolve("done-2.eml")).doesNotExist();
@@ -74,18 +76,48 @@ class OutcomeFoldersTest {
         Path day = Files.createDirectories(outbox.resolve(".sent/2026-11-27"));
         Path journal = Files.createDirectories(outbox.resolve(".state")).resolve("filing.journal");
         Files.writeString(journal, "B 1 " + json().writeValueAsString(
-                new OutcomeFolders.Move(draft, day, ".receipt.json", "{}")) + "\nD 1\n");
+                new OutcomeFolders.Move(draft, "again.eml", day, ".receipt.json", "{}")) + "\nD 1\n");
 
-        new OutcomeFolders(outbox).recover();
+        folders().recover();
 
         assertThat(draft).exists(); // a new draft that happens to share the name: not filed without sending
     }
 
     @Test
     void namesGetASuffixBeforeTheExtension() {
-        assertThat(OutcomeFolders.withSuffix("weekly.eml", 2)).isEqualTo("weekly-2.eml");
-        assertThat(OutcomeFolders.withSuffix("README", 3)).isEqualTo("README-3");
-        assertThat(OutcomeFolders.withSuffix(".profile", 2)).isEqualTo(".profile-2");
+        assertThat(StateFiles.withSuffix("weekly.eml", 2)).isEqualTo("weekly-2.eml");
+        assertThat(StateFiles.withSuffix("README", 3)).isEqualTo("README-3");
+        assertThat(StateFiles.withSuffix(".profile", 2)).isEqualTo(".profile-2");
+    }
+
+    @Test
+    void aFilingThatFailsStaysOpenIsRetriedAloneAndTheJournalEmptiesOnceItIsDone() throws Exception {
+        StateTrouble trouble = new StateTrouble();
+        OutcomeFolders folders = new OutcomeFolders(outbox, trouble);
+        Path claimed = Files.writeString(Files.createDirectories(outbox.resolve(".state/claims")).resolve("k1~x.eml"), "x");
+        Files.writeString(outbox.resolve(".sent"), "a file where the folder should be");
+
+        assertThat(folders.sent(claimed, "x.eml", receipt("x.eml"), LocalDate.of(2026, 11, 27))).isNull();
+        assertThat(trouble.problem()).contains(".sent");
+        assertThat(claimed).exists();
+        assertThat(folders.fileAgain()).isEmpty(); // still broken
+
+        // a restart meanwhile: the open filing is still there, and still cannot be done
+        trouble = new StateTrouble();
+        folders = new OutcomeFolders(outbox, trouble);
+        assertThat(folders.recover()).containsExactly(claimed);
+        assertThat(trouble.problem()).contains(".sent");
+
+        Files.delete(outbox.resolve(".sent"));
+        assertThat(folders.fileAgain()).containsExactly(claimed);
+        assertThat(trouble.problem()).isNull();
+        assertThat(outbox.resolve(".sent/2026-11-27/x.eml")).hasContent("x");
+        assertThat(outbox.resolve(".sent/2026-11-27/x.eml-2")).doesNotExist();
+        assertThat(new OutcomeFolders(outbox, new StateTrouble()).recover()).isEmpty();
+    }
+
+    OutcomeFolders folders() throws Exception {
+        return new OutcomeFolders(outbox, new StateTrouble());
     }
 
     static ObjectMapper json() {

@@ -125,6 +125,46 @@ public final class RunningMailer implements AutoCloseable {
         return outbox.resolve(".failed");
     }
 
+    /** The claimed draft of that name (taken by the mailer, not done yet), if there is one. */
+    public java.util.Optional<Path> claimed(String name) throws IOException {
+        Path claims = outbox.resolve(".state").resolve("claims");
+        if (!Files.isDirectory(claims)) {
+            return java.util.Optional.empty();
+        }
+        try (var files = Files.list(claims)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("~" + name)).findFirst();
+        }
+    }
+
+    /** True while the draft waits, untouched: still in the outbox, or claimed and not done. */
+    public boolean waits(String name) throws IOException {
+        return Files.exists(outbox.resolve(name)) || claimed(name).isPresent();
+    }
+
+    /** The retry record of the claimed draft of that name, once it has one. */
+    public JsonNode awaitRetryRecord(String name) {
+        Path folder = outbox.resolve(".state").resolve("waiting");
+        java.util.concurrent.atomic.AtomicReference<JsonNode> found = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            if (!Files.isDirectory(folder)) {
+                return false;
+            }
+            try (var files = Files.list(folder)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    if (f.toString().endsWith(".json")) {
+                        JsonNode record = read(f);
+                        if (record != null && name.equals(record.path("name").asText())) {
+                            found.set(record);
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        });
+        return found.get();
+    }
+
     /** Waits for the draft's receipt and returns it. */
     public JsonNode awaitReceipt(String name) {
         Path receipt = sentFolder().resolve(name + ".receipt.json");

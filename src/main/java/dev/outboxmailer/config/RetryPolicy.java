@@ -1,4 +1,4 @@
-package dev.outboxmailer.outcome;
+package dev.outboxmailer.config;
 
 import java.time.Duration;
 
