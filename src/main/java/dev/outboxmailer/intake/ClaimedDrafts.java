@@ -73,8 +73,12 @@ public final class ClaimedDrafts {
         if (pause.isPaused()) {
             throw new DeliveryPausedException(pause.problem()); // claimed in the same scan as a failed one
         }
+        if (Files.isSymbolicLink(source.file())) {
+            throw new InvalidDraftException("the draft is a link, not a regular file; a link could reach outside the "
+                    + "outbox, so it was not read");
+        }
         if (!Files.isRegularFile(source.file(), LinkOption.NOFOLLOW_LINKS)) {
-            throw new InvalidDraftException("the draft is not a regular file (a link, a folder, a FIFO or a device); "
+            throw new InvalidDraftException("the draft is not a regular file (a folder, a FIFO, a socket or a device); "
                     + "it was not read");
         }
         Waiting waiting = outboxes.of(source.outbox()).schedule().get(source.claim());

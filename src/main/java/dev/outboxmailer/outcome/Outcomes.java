@@ -111,7 +111,7 @@ public final class Outcomes {
         }
         Claimed draft = claimed(exchange);
         if (error instanceof DeliveryPausedException) {
-            draft.schedule().hold(draft.claim(), source.folderDefaults()); // picked up just as sending paused
+            hold(draft); // picked up just as sending paused
             return;
         }
         Failure failure = Failure.of(error);
@@ -139,8 +139,22 @@ public final class Outcomes {
             }
             case OPERATOR -> {
                 pause.pause(failure.reason());
-                draft.schedule().hold(draft.claim(), source.folderDefaults());
+                hold(draft);
             }
+        }
+    }
+
+    /**
+     * Sending is paused for an operator problem: the draft waits, charged nothing. One that was never tried
+     * goes back to the outbox, untouched, where the operator sees it; one with a retry record (some recipients
+     * may have it) stays claimed, due as soon as sending resumes.
+     */
+    private void hold(Claimed draft) throws IOException {
+        if (draft.before() == null) {
+            draft.outbox().claims().release(draft.claim());
+            draft.schedule().returned(draft.claim().id());
+        } else {
+            draft.schedule().hold(draft.claim(), draft.source().folderDefaults());
         }
     }
 

@@ -63,9 +63,9 @@ public final class Claims {
     }
 
     /**
-     * Gives a claim back to the outbox, untouched: a draft the last run claimed but had not sent when it
-     * stopped goes back under its name (or {@code name-2…} when a new draft has taken the name) and is
-     * picked up again like any dropped draft. Returns where it went.
+     * Gives a claim back to the outbox, untouched, under its name (or {@code name-2…} when a new draft has taken
+     * the name), to be picked up again like any dropped draft: one the last run claimed but had not sent when it
+     * stopped, or one held back by an operator problem. Returns where it went.
      */
     public Path release(Claim claim) throws IOException {
         Path target;
@@ -79,8 +79,7 @@ public final class Claims {
             }
         }
         Files.delete(claim.file());
-        LOG.info("{} was claimed but not sent when the last run stopped; it is back in the outbox as {}",
-                claim.name(), target.getFileName());
+        LOG.debug("{} is back in the outbox as {}, untouched", claim.name(), target.getFileName());
         return target;
     }
 }

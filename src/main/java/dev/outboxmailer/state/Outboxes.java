@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The queue manager's view of every watched outbox (the main one and the route template's): each one's
@@ -19,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * retry record wait for it, and claims the last run took but had not sent go back to the outbox.
  */
 public final class Outboxes {
+    private static final Logger LOG = LoggerFactory.getLogger(Outboxes.class);
 
     /** One outbox's state. */
     public record Outbox(Path dir, Claims claims, RetrySchedule schedule) {
@@ -79,6 +82,7 @@ public final class Outboxes {
         RetrySchedule schedule = new RetrySchedule(policy, clock, dir, trouble);
         Claims claims = new Claims(dir);
         Set<String> present = new HashSet<>();
+        int released = 0;
         for (Claim claim : claims.all()) {
             if (unfiled.contains(claim.file())) {
                 schedule.taking(claim.id()); // accepted: only its filing is left
@@ -87,9 +91,14 @@ public final class Outboxes {
                 present.add(claim.id()); // waits for its retry
             } else {
                 claims.release(claim); // claimed, not sent: picked up again like any draft
+                released++;
             }
         }
         schedule.keepOnly(present);
+        if (released > 0) {
+            LOG.info("{} draft(s) of {} were claimed but not sent when the last run stopped; they are back in the "
+                    + "outbox and are sent now", released, dir);
+        }
         return new Outbox(dir, claims, schedule);
     }
 

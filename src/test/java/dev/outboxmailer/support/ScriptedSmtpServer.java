@@ -31,6 +31,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final ServerSocket socket;
     private final List<String> accepted = new CopyOnWriteArrayList<>();
     private final List<Long> acceptedAtNanos = new CopyOnWriteArrayList<>();
+    private final List<List<String>> acceptedFor = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile Function<String, String> recipientReply = rcpt -> "250 OK";
     private final Queue<String> dataReplies = new ConcurrentLinkedQueue<>();
@@ -103,6 +104,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     /** When each message was accepted ({@link System#nanoTime()}), in order. */
+    /** For each accepted message, in order, the recipients (RCPT TO) the server took it for. */
+    public List<List<String>> acceptedFor() {
+        return List.copyOf(acceptedFor);
+    }
+
     public List<Long> acceptedAtNanos() {
         return List.copyOf(acceptedAtNanos);
     }
@@ -168,7 +174,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     }
                     case "DATA" -> {
                         say(out, "354 go ahead");
-                        if (!readData(in, client, out)) {
+                        if (!readData(in, client, out, rcpts)) {
                             return;
                         }
                     }
@@ -187,7 +193,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private boolean readData(BufferedReader in, Socket client, OutputStream out) throws IOException {
+    private boolean readData(BufferedReader in, Socket client, OutputStream out, List<String> rcpts) throws IOException {
         StringBuilder message = new StringBuilder();
         String line;
         int lines = 0;
@@ -208,6 +214,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
         if (reply.startsWith("2")) {
             acceptedAtNanos.add(System.nanoTime());
+            acceptedFor.add(List.copyOf(rcpts));
             accepted.add(message.toString());
         }
         say(out, reply);
