@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC §6 "a draft accepted by the server is not sent again after a crash": the packaged jar is killed
- * with SIGKILL in the middle of a backlog, started again, and every draft ends sent, none missing, with
- * no more duplicates at the server than drafts in flight at the kill.
+ * SPEC §6 and §9 "a draft accepted by the server is not sent again after a crash": the packaged jar is killed
+ * with SIGKILL in the middle of a backlog — with drafts claimed, in flight, and accepted but not yet filed —
+ * started again, and every draft ends sent, none missing, with no more duplicates at the server than drafts
+ * in flight at the kill.
  */
 class CrashRecoveryIT {
     static final int DRAFTS = 400;
@@ -78,7 +79,65 @@ class CrashRecoveryIT {
             // at most smtp.connections (4 by default) drafts are in flight at once
             assertThat(duplicates).as("messages sent twice").isLessThanOrEqualTo(4);
             assertThat(outbox.resolve(".failed")).doesNotExist();
+            assertThat(listed(outbox.resolve(".state/claims"))).as("no claim left behind").isEmpty();
+            assertThat(listed(outbox.resolve(".state/waiting"))).as("no retry record left behind").isEmpty();
             System.out.printf("crash test: %d accepted before the kill, %d duplicate(s)%n", acceptedAtKill, duplicates);
+        }
+    }
+
+    @Test
+    void aKillWhileAcceptedMailWaitsToBeFiledNeitherLosesNorResendsIt() throws Exception {
+        Path outbox = Files.createDirectories(dir.resolve("outbox"));
+        int drafts = 20;
+        for (int i = 0; i < drafts; i++) {
+            Files.writeString(outbox.resolve("crash-" + i + ".eml"),
+                    "From: a@example.com\r\nTo: b@example.org\r\nSubject: crash-" + i + "\r\n\r\nbody " + i + "\r\n");
+        }
+        Files.writeString(outbox.resolve(".sent"), "a file where the folder should be: nothing can be filed");
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+            List<String> args = List.of("--smtp.host=127.0.0.1", "--smtp.port=" + server.port(), "--smtp.security=plain",
+                    "--outbox.settle-time=50", "--filing.retry-interval=200");
+            Process first = PackagedJarIT.start(dir, args, Map.of(), "first.log");
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(dir.resolve("first.log")).contains("FILING"));
+            Thread.sleep(1_000); // retries of the filing, and of nothing else
+            first.destroyForcibly();
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            int acceptedAtKill = server.accepted().size();
+            assertThat(acceptedAtKill).as("accepted, not filed").isBetween(1, 4);
+            assertThat(listed(outbox.resolve(".state/claims"))).hasSize(acceptedAtKill);
+
+            Files.delete(outbox.resolve(".sent"));
+            Process second = PackagedJarIT.start(dir, args, Map.of(), "second.log");
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> draftsLeft(outbox) == 0
+                        && listed(outbox.resolve(".state/claims")).isEmpty());
+            } finally {
+                PackagedJarIT.stop(second);
+            }
+            Map<String, Integer> received = new HashMap<>();
+            for (String message : server.accepted()) {
+                Matcher m = SUBJECT.matcher(message);
+                assertThat(m.find()).isTrue();
+                received.merge(m.group(1), 1, Integer::sum);
+            }
+            Path sent;
+            try (Stream<Path> days = Files.list(outbox.resolve(".sent"))) {
+                sent = days.findFirst().orElseThrow();
+            }
+            for (int i = 0; i < drafts; i++) {
+                assertThat(sent.resolve("crash-" + i + ".eml.receipt.json")).exists();
+                assertThat(received.get("crash-" + i)).as("crash-%d sent exactly once", i).isEqualTo(1);
+            }
+            assertThat(Files.readString(dir.resolve("second.log"))).contains("Finished filing");
+        }
+    }
+
+    private static List<Path> listed(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
         }
     }
 
