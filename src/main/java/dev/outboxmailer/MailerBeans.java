@@ -142,6 +142,7 @@ public class MailerBeans implements CamelConfiguration {
         registry.bind("composer", new Composer(settings.compose()));
         registry.bind("outboxFolder", new OutboxFolder(main, outboxes, pause));
         registry.bind("claimedDrafts", new ClaimedDrafts(outboxes, pause, 1000));
+        registry.bind("resends", new dev.outboxmailer.deliver.Resends());
         registry.bind("watchedFolders", watched);
         registry.bind("outcomes", new Outcomes(outboxes, filing, pause, clock, metrics));
         registry.bind("directDrafts", new DirectDrafts(pause));

@@ -162,6 +162,31 @@ class QueueIntakeTest {
     }
 
     @Test
+    void aGreylistedRecipientOfAQueueDraftIsRetriedAloneUnderTheSameMessageId() throws Exception {
+        int port = ScriptedSmtpServer.freePort();
+        java.util.concurrent.atomic.AtomicInteger grey = new java.util.concurrent.atomic.AtomicInteger();
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().recipientReply(r ->
+                r.startsWith("grey") && grey.incrementAndGet() == 1 ? "451 4.7.1 greylisted, try again later" : "250 OK");
+             RunningMailer mailer = RunningMailer.start(dir, settings(RunningMailer.plain(server.port()), port, dir.resolve("broker")));
+             QueueClient client = new QueueClient(url(port))) {
+            client.sendText("outbox", """
+                    {"from": "a@example.com", "to": ["bob@example.org", "grey@example.org"], "subject": "grey", "text": "hi"}""", Map.of());
+            Message receipt = client.receive("outbox.receipts", 20_000);
+            assertThat(receipt).isNotNull();
+            JsonNode json = JSON.readTree(((TextMessage) receipt).getText());
+            assertThat(json.get("recipients")).extracting(JsonNode::asText)
+                    .containsExactlyInAnyOrder("bob@example.org", "grey@example.org");
+            assertThat(json.get("rejected")).isEmpty();
+            assertThat(json.get("attempts").asInt()).isEqualTo(2);
+            assertThat(server.acceptedFor()).containsExactly(List.of("bob@example.org"), List.of("grey@example.org"));
+            assertThat(PromisesUnderFaultsTest.messageId(server.accepted().get(1)))
+                    .isEqualTo(PromisesUnderFaultsTest.messageId(server.accepted().get(0)))
+                    .isEqualTo(json.get("messageId").asText());
+            assertThat(client.receive("outbox.receipts", 300)).as("one receipt, when every recipient has an answer").isNull();
+        }
+    }
+
+    @Test
     void aPassingFailureIsRetriedFromTheQueueAndSurvivesARestartBetweenAttempts() throws Exception {
         int port = ScriptedSmtpServer.freePort();
         Path broker = dir.resolve("broker");

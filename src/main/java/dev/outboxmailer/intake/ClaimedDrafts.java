@@ -3,15 +3,12 @@ package dev.outboxmailer.intake;
 import dev.outboxmailer.compose.Draft;
 import dev.outboxmailer.compose.InvalidDraftException;
 import dev.outboxmailer.message.DraftSource;
-import dev.outboxmailer.message.OutgoingMessage;
+import dev.outboxmailer.message.PartialDelivery;
 import dev.outboxmailer.outcome.DeliveryPause;
 import dev.outboxmailer.outcome.DeliveryPausedException;
 import dev.outboxmailer.state.Claim;
 import dev.outboxmailer.state.Outboxes;
 import dev.outboxmailer.state.Waiting;
-import jakarta.mail.MessagingException;
-import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.InternetAddress;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.util.ArrayList;
@@ -21,16 +18,11 @@ import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * Claimed drafts on their way to the sender (route {@code claimed-draft}): a fresh claim from a folder, or
- * one whose retry is due ({@link #due()}, route {@code waiting-drafts}). A retry goes out under the
- * Message-ID its first recipients got, and only to the recipients still owed it ({@link #onlyTheOwed}).
+ * one whose retry is due ({@link #due()}, route {@code waiting-drafts}). A retry carries what its first
+ * attempts left ({@link PartialDelivery}): it goes to the recipients still owed it alone, under the
+ * Message-ID the others got.
  */
 public final class ClaimedDrafts {
-    /** Exchange property: what a retry still owes ({@link Owed}). */
-    static final String OWED = "outboxMailerOwed";
-
-    /** What a retry still owes: the Message-ID to keep, and the recipients (empty: all of the draft's). */
-    record Owed(String messageId, List<String> recipients) {}
-
     private final Outboxes outboxes;
     private final DeliveryPause pause;
     private final int batch;
@@ -83,7 +75,8 @@ public final class ClaimedDrafts {
         }
         Waiting waiting = outboxes.of(source.outbox()).schedule().get(source.claim());
         if (waiting != null && (waiting.messageId() != null || !waiting.deferred().isEmpty())) {
-            exchange.setProperty(OWED, new Owed(waiting.messageId(), waiting.deferred()));
+            exchange.setProperty(PartialDelivery.PROPERTY, new PartialDelivery(waiting.messageId(), waiting.delivered(),
+                    waiting.rejected(), waiting.deferred()));
         }
         Draft draft = Draft.ofFile(source.name(), source.file(), source.outbox());
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
@@ -93,30 +86,5 @@ public final class ClaimedDrafts {
             }
         });
         return draft.withDefaults(FolderDefaults.parse(source.folderDefaults()));
-    }
-
-    /**
-     * After compose (route {@code send-draft}): a retry goes to the recipients still owed it alone, under the
-     * Message-ID the others got. Does nothing for a first attempt, or a draft that is not a claimed one.
-     */
-    public void onlyTheOwed(Exchange exchange) throws MessagingException {
-        Owed owed = exchange.getProperty(OWED, Owed.class);
-        if (owed == null || !(exchange.getMessage().getBody() instanceof OutgoingMessage message)) {
-            return;
-        }
-        if (!owed.recipients().isEmpty()) {
-            List<InternetAddress> to = new ArrayList<>();
-            for (String address : owed.recipients()) {
-                try {
-                    to.add(new InternetAddress(address, true));
-                } catch (AddressException e) {
-                    throw new MessagingException("a deferred recipient is not an address: " + address, e);
-                }
-            }
-            message.setEnvelopeRecipients(to);
-        }
-        if (owed.messageId() != null) {
-            message.setHeader("Message-ID", owed.messageId());
-        }
     }
 }

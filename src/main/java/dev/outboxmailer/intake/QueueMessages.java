@@ -3,6 +3,7 @@ package dev.outboxmailer.intake;
 import dev.outboxmailer.compose.Draft;
 import dev.outboxmailer.compose.InvalidDraftException;
 import dev.outboxmailer.message.DraftSource;
+import dev.outboxmailer.message.PartialDelivery;
 import dev.outboxmailer.message.QueuedDraft;
 import dev.outboxmailer.outcome.DeliveryPause;
 import dev.outboxmailer.outcome.DeliveryPausedException;
@@ -46,11 +47,15 @@ public final class QueueMessages {
         Object body = message instanceof TextMessage text ? text.getText()
                 : message instanceof BytesMessage bytes ? bytes(bytes) : null;
         long first = number(message, QueuedDraft.FIRST_ATTEMPT);
+        PartialDelivery partial = partial(message);
         QueuedDraft queued = new QueuedDraft(id, message.getJMSCorrelationID(), body,
                 (int) Math.max(0, Math.min(Integer.MAX_VALUE, number(message, QueuedDraft.ATTEMPTS))),
-                first > 0 ? Instant.ofEpochMilli(first) : null, senderProperties(message));
+                first > 0 ? Instant.ofEpochMilli(first) : null, senderProperties(message), partial);
         exchange.setProperty(DraftSource.PROPERTY, DraftSource.inMemory(name));
         exchange.setProperty(QueuedDraft.PROPERTY, queued);
+        if (partial != PartialDelivery.NONE) {
+            exchange.setProperty(PartialDelivery.PROPERTY, partial);
+        }
 
         if (pause.isPaused()) {
             throw new DeliveryPausedException(pause.problem());
@@ -65,6 +70,26 @@ public final class QueueMessages {
         throw new InvalidDraftException("a " + type(message) + " is not a draft: send a TextMessage (a JSON or YAML "
                 + "envelope) or a BytesMessage (an RFC 5322 message)");
     }
+
+    /**
+     * What earlier attempts of a re-queued copy delivered ({@link PartialDelivery#HEADER}, set by the outcome
+     * stage). A value that cannot be read is ignored: the copy then goes to all of the draft's recipients.
+     */
+    private static PartialDelivery partial(Message message) throws JMSException {
+        String text = string(message, PartialDelivery.HEADER);
+        if (text == null || text.length() > 256 * 1024) {
+            return PartialDelivery.NONE;
+        }
+        try {
+            PartialDelivery partial = JSON.readValue(text, PartialDelivery.class);
+            return partial == null ? PartialDelivery.NONE : partial;
+        } catch (java.io.IOException e) {
+            return PartialDelivery.NONE;
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private static byte[] bytes(BytesMessage message) throws JMSException {
         message.reset(); // a redelivered message is read from the start

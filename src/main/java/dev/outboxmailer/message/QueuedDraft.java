@@ -15,9 +15,11 @@ import java.util.Map;
  * @param attempts     times the draft was handed to the SMTP server before this delivery
  * @param firstAttempt when it was first handed over, or null if never
  * @param properties   the sender's own JMS properties, passed on unchanged to a re-queued or dead-lettered copy
+ * @param partial      what earlier attempts delivered, when some recipients were deferred; else
+ *                     {@link PartialDelivery#NONE}
  */
 public record QueuedDraft(String id, String correlationId, Object body, int attempts, Instant firstAttempt,
-                          Map<String, Object> properties) {
+                          Map<String, Object> properties, PartialDelivery partial) {
     public static final String PROPERTY = "outboxMailerQueued";
 
     /** JMS properties outbox-mailer sets on the copies it queues. */
@@ -27,5 +29,6 @@ public record QueuedDraft(String id, String correlationId, Object body, int atte
 
     public QueuedDraft {
         properties = Map.copyOf(properties);
+        partial = partial == null ? PartialDelivery.NONE : partial;
     }
 }

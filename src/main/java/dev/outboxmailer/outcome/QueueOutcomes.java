@@ -10,6 +10,7 @@ import dev.outboxmailer.deliver.Failure;
 import dev.outboxmailer.message.DeliveryReport;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.message.OutgoingMessage;
+import dev.outboxmailer.message.PartialDelivery;
 import dev.outboxmailer.message.QueuedDraft;
 import dev.outboxmailer.observe.MailerMetrics;
 import jakarta.mail.MessagingException;
@@ -17,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
@@ -71,27 +73,58 @@ public final class QueueOutcomes {
     }
 
     /**
-     * The server accepted the message: one SENT line, and the receipt (JSON) becomes the body, with the
-     * properties {@code outboxInstance} and {@code outboxDraft}, and the sender's JMSCorrelationID (or the
-     * id of its message), for {@code <queue>.receipts}.
+     * The server accepted the message, for all its recipients or for some. When it deferred some ({@code 4xx}),
+     * a copy for them alone is queued for the next attempt (the body becomes that copy, the property {@link #TO}
+     * names the queue). Once every recipient has an answer: one SENT line, and with {@code queue.receipts=true}
+     * the receipt (JSON) becomes the body for {@code <queue>.receipts}, with the properties
+     * {@code outboxInstance} and {@code outboxDraft}, and the sender's JMSCorrelationID (or the id of its message).
      */
-    public String sent(Exchange exchange) throws MessagingException, InvalidPayloadException, JsonProcessingException {
+    public Object sent(Exchange exchange) throws MessagingException, InvalidPayloadException, JsonProcessingException {
         DraftSource draft = exchange.getProperty(DraftSource.PROPERTY, DraftSource.class);
         QueuedDraft queued = queued(exchange);
         OutgoingMessage message = exchange.getMessage().getMandatoryBody(OutgoingMessage.class);
         exchange.setProperty(SENT, true);
+        exchange.removeProperty(TO);
         DeliveryReport report = message.report();
-        Receipt receipt = new Receipt(draft.name(), message.getMessageID(), report.accepted(), report.rejected(), java.util.List.of(),
-                OffsetDateTime.now(clock), queued.attempts() + 1);
         pause.clear();
         metrics.sent(exchange);
-        LOG.info("SENT {} {} to {} recipient(s){}", draft.printableName(), message.getMessageID(),
-                report.accepted().size(), report.rejected().isEmpty() ? "" : ", " + report.rejected().size() + " rejected");
+        List<DeliveryReport.Rejection> deferred = Refusals.deferred(report.rejected());
+        PartialDelivery now = queued.partial().after(message.getMessageID(), report.accepted(),
+                Refusals.permanent(report.rejected()), Refusals.addresses(deferred));
+        int attempts = queued.attempts() + 1;
+        if (!deferred.isEmpty()) {
+            Instant first = queued.firstAttempt() == null ? clock.instant() : queued.firstAttempt();
+            if (Duration.between(first, clock.instant()).compareTo(policy.giveUpAfter()) < 0) {
+                Instant when = clock.instant().plus(policy.delayAfter(attempts));
+                Message copy = copy(exchange, queued, attempts, first);
+                copy.setHeader(PartialDelivery.HEADER, json.writeValueAsString(now));
+                copy.setHeader(SCHEDULED_DELIVERY, when.toEpochMilli());
+                exchange.setProperty(TO, settings.name());
+                metrics.retry();
+                LOG.warn("RETRY {} {} accepted for {} recipient(s); {} deferred, tried again alone at {}",
+                        draft.printableName(), now.messageId(), report.accepted().size(), deferred.size(), when);
+                return copy.getBody();
+            }
+        }
+        return receipt(exchange, draft, queued, now, deferred, attempts);
+    }
+
+    /** Every recipient has an answer: the SENT line, and the receipt as the body (sent on with queue.receipts). */
+    private String receipt(Exchange exchange, DraftSource draft, QueuedDraft queued, PartialDelivery done,
+                           List<DeliveryReport.Rejection> expired, int attempts) throws JsonProcessingException {
+        Receipt receipt = new Receipt(draft.name(), done.messageId(), done.delivered(), done.rejected(), expired,
+                OffsetDateTime.now(clock), attempts);
+        LOG.info("SENT {} {} to {} recipient(s){}{}", draft.printableName(), done.messageId(), done.delivered().size(),
+                done.rejected().isEmpty() ? "" : ", " + done.rejected().size() + " rejected",
+                expired.isEmpty() ? "" : ", " + expired.size() + " expired");
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         out.setHeader("outboxInstance", settings.instanceId());
         out.setHeader("outboxDraft", draft.name());
         out.setHeader("JMSCorrelationID", queued.correlationId() != null ? queued.correlationId() : queued.id());
+        if (settings.receipts()) {
+            exchange.setProperty(TO, settings.receiptQueue());
+        }
         return json.writeValueAsString(receipt);
     }
 
@@ -121,8 +154,16 @@ public final class QueueOutcomes {
         Failure failure = Failure.of(error);
         switch (failure.kind()) {
             case INVALID_DRAFT -> deadLetter(exchange, draft, queued, "invalid-draft", failure.reason(), null, queued.attempts());
-            case REJECTED -> deadLetter(exchange, draft, queued, "rejected", failure.reason(), failure.smtpCode(), queued.attempts() + 1);
-            case TRANSIENT -> retryLater(exchange, draft, queued, failure);
+            case REJECTED -> {
+                if (queued.partial().delivered().isEmpty()) {
+                    deadLetter(exchange, draft, queued, "rejected", failure.reason(), failure.smtpCode(), queued.attempts() + 1);
+                } else { // the others have it: a receipt, with these refused
+                    pause.clear();
+                    exchange.getMessage().setBody(receipt(exchange, draft, queued, queued.partial()
+                            .after(null, List.of(), refusedOrOwed(error, queued, failure), List.of()), List.of(), queued.attempts() + 1));
+                }
+            }
+            case TRANSIENT -> retryLater(exchange, draft, queued, failure, error);
             case OPERATOR -> {
                 pause.pause(failure.reason());
                 hold(exchange, queued);
@@ -130,13 +171,27 @@ public final class QueueOutcomes {
         }
     }
 
-    private void retryLater(Exchange exchange, DraftSource draft, QueuedDraft queued, Failure failure) {
+    private void retryLater(Exchange exchange, DraftSource draft, QueuedDraft queued, Failure failure, Throwable error)
+            throws JsonProcessingException {
         String message = Outcomes.describe(exchange);
         Instant now = clock.instant();
         int attempts = queued.attempts() + 1;
         Instant first = queued.firstAttempt() == null ? now : queued.firstAttempt();
         Duration triedFor = Duration.between(first, now);
+        List<DeliveryReport.Rejection> refused = Refusals.of(error);
+        List<DeliveryReport.Rejection> deferred = Refusals.deferred(refused);
+        PartialDelivery partial = queued.partial().after(null, List.of(), Refusals.permanent(refused),
+                deferred.isEmpty() ? queued.partial().owed() : Refusals.addresses(deferred));
         if (triedFor.compareTo(policy.giveUpAfter()) >= 0) {
+            if (!partial.delivered().isEmpty()) { // the others have it: a receipt, with these expired
+                List<DeliveryReport.Rejection> expired = deferred.isEmpty()
+                        ? partial.owed().stream().map(a -> new DeliveryReport.Rejection(a,
+                                failure.smtpCode() == null ? 0 : failure.smtpCode(), failure.reason())).toList()
+                        : deferred;
+                exchange.getMessage().setBody(receipt(exchange, draft, queued,
+                        partial.after(null, List.of(), List.of(), List.of()), expired, attempts));
+                return;
+            }
             deadLetter(exchange, draft, queued, "expired", "gave up after " + attempts + " attempts over "
                     + triedFor.toString().substring(2).toLowerCase(java.util.Locale.ROOT) + "; last: " + failure.reason(),
                     failure.smtpCode(), attempts);
@@ -144,16 +199,32 @@ public final class QueueOutcomes {
         }
         Instant when = now.plus(policy.delayAfter(attempts));
         Message copy = copy(exchange, queued, attempts, first);
+        if (!partial.delivered().isEmpty() || !partial.owed().isEmpty()) {
+            copy.setHeader(PartialDelivery.HEADER, json.writeValueAsString(partial));
+        }
         copy.setHeader(SCHEDULED_DELIVERY, when.toEpochMilli());
         exchange.setProperty(TO, settings.name());
         metrics.retry();
         LOG.warn("RETRY {}{} attempt {} failed, next at {}: {}", draft.printableName(), message, attempts, when, failure.reason());
     }
 
+    /** The recipients refused one by one, or, for a refusal of the message, every recipient it was for. */
+    private static List<DeliveryReport.Rejection> refusedOrOwed(Throwable error, QueuedDraft queued, Failure failure) {
+        List<DeliveryReport.Rejection> refused = Refusals.of(error);
+        if (!refused.isEmpty()) {
+            return refused;
+        }
+        int code = failure.smtpCode() == null ? 0 : failure.smtpCode();
+        return queued.partial().owed().stream().map(a -> new DeliveryReport.Rejection(a, code, failure.reason())).toList();
+    }
+
     /** Back on the queue for the end of the pause, unchanged: an operator problem is not the draft's. */
-    private void hold(Exchange exchange, QueuedDraft queued) {
+    private void hold(Exchange exchange, QueuedDraft queued) throws JsonProcessingException {
         Instant until = pause.pausedUntil();
         Message copy = copy(exchange, queued, queued.attempts(), queued.firstAttempt());
+        if (queued.partial() != PartialDelivery.NONE) {
+            copy.setHeader(PartialDelivery.HEADER, json.writeValueAsString(queued.partial()));
+        }
         if (until.isAfter(clock.instant())) {
             copy.setHeader(SCHEDULED_DELIVERY, until.toEpochMilli());
         }

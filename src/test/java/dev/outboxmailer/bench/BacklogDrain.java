@@ -33,7 +33,8 @@ public final class BacklogDrain {
                     "From: a@example.com\r\nTo: b@example.org\r\nSubject: d-" + i + "\r\n\r\nbody " + i + "\r\n");
         }
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
-            Path jar = Path.of("target/outbox-mailer.jar").toAbsolutePath();
+            // a copy: a build during the run must not change the jar under the running mailer
+            Path jar = Files.copy(Path.of("target/outbox-mailer.jar"), dir.resolve("outbox-mailer.jar"));
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx96m", "-jar", jar.toString(), "--smtp.host=127.0.0.1", "--smtp.port=" + server.port(),
                     "--smtp.security=plain", "--camel.management.port=0", "--outbox.settle-time=50",
