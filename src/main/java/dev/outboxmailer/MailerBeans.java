@@ -177,7 +177,7 @@ public class MailerBeans implements CamelConfiguration {
             return;
         }
         int port = Integer.parseInt(properties.resolveProperty("camel.management.port").orElse("8080").trim());
-        String host = properties.resolveProperty("camel.management.host").orElse("0.0.0.0").trim();
+        String host = properties.resolveProperty("camel.management.host").orElse("127.0.0.1").trim();
         if (port == 0) {
             return;
         }
