@@ -150,6 +150,7 @@ public class MailerBeans implements CamelConfiguration {
     private static void queue(CamelContext context, QueueSettings queue, MailerSettings settings,
                               DeliveryPause pause, Clock clock, MailerMetrics metrics, Duration recheck) throws Exception {
         if (queue.embedded()) {
+            queue = dev.outboxmailer.intake.BrokerLogin.of(queue); // given, or generated and kept in queue.data-dir
             context.addService(closing(QueueBroker.start(queue)));
         }
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(queue.url(), queue.username(), queue.password());
