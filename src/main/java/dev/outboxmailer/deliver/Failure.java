@@ -60,7 +60,7 @@ public record Failure(Kind kind, String reason, Integer smtpCode) {
         }
         Integer code = replyCode(error);
         if (code != null && code >= 500 && SendingLimit.means(replyText(error))) {
-            return new Failure(Kind.OPERATOR, "the SMTP server refuses mail from this account for now: its sending "
+            return new Failure(Kind.OPERATOR, "the SMTP server refuses mail from this account for now, its sending "
                     + "limit is reached (drafts wait and are tried again; smtp.rate-limit keeps below it): "
                     + replyText(error), code);
         }
