@@ -160,6 +160,7 @@ public class MailerBeans implements CamelConfiguration {
     private static void queue(CamelContext context, QueueSettings queue, MailerSettings settings,
                               DeliveryPause pause, Clock clock, MailerMetrics metrics, Duration recheck) throws Exception {
         if (queue.embedded()) {
+            queue = dev.outboxmailer.intake.BrokerLogin.of(queue); // given, or generated and kept in queue.data-dir
             context.addService(closing(QueueBroker.start(queue)));
         }
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(queue.url(), queue.username(), queue.password());
@@ -187,7 +188,7 @@ public class MailerBeans implements CamelConfiguration {
             return;
         }
         int port = Integer.parseInt(properties.resolveProperty("camel.management.port").orElse("8080").trim());
-        String host = properties.resolveProperty("camel.management.host").orElse("0.0.0.0").trim();
+        String host = properties.resolveProperty("camel.management.host").orElse("127.0.0.1").trim();
         if (port == 0) {
             return;
         }

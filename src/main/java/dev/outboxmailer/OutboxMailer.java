@@ -52,6 +52,8 @@ public final class OutboxMailer {
         Main main = new Main();
         main.setPropertyPlaceholderLocations(DEFAULTS + "," + USER_PROPERTIES);
         overrides.forEach(main::addOverrideProperty);
+        // camel.* keys from the environment too (CAMEL_MANAGEMENT_PORT), below the command line
+        dev.outboxmailer.config.CamelEnvironment.apply(main::addOverrideProperty, overrides, System.getenv());
         main.configure().addConfiguration(MailerBeans.class);
         Path routes = Path.of(setting(overrides, "routes.dir").orElse("routes"));
         String pattern = routesPattern(routes);

@@ -85,7 +85,7 @@ class PackagedJarIT {
         assertThat(JAR).as("run 'mvn package' first").exists();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-        if (args.stream().noneMatch(a -> a.startsWith("--camel.management.port="))) {
+        if (args.stream().noneMatch(a -> a.startsWith("--camel.management.port=")) && !env.containsKey("CAMEL_MANAGEMENT_PORT")) {
             command.add("--camel.management.port=0"); // never the default 8080: jars run side by side
         }
         command.addAll(args);

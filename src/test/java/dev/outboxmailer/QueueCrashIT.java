@@ -7,6 +7,7 @@ import dev.outboxmailer.support.QueueClient;
 import dev.outboxmailer.support.ScriptedSmtpServer;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,7 +43,9 @@ class QueueCrashIT {
 
             Process first = PackagedJarIT.start(dir, args, Map.of(), "first.log");
             awaitListening(brokerPort);
-            QueueClient.sendEnvelopes(url, "outbox", "crash", MESSAGES);
+            // the broker takes logins only: the one it generated at its first start, kept in queue-data/
+            QueueClient.Login login = QueueClient.Login.readFrom(dir.resolve("queue-data"));
+            QueueClient.sendEnvelopes(url, login.user(), login.password(), "outbox", "crash", MESSAGES);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                     .until(() -> server.accepted().size() >= MESSAGES / 4);
             first.destroyForcibly(); // SIGKILL: the app and its broker die mid-transaction
@@ -54,13 +57,18 @@ class QueueCrashIT {
             try {
                 await().atMost(Duration.ofSeconds(120)).until(() -> received(server).size() >= MESSAGES);
                 Thread.sleep(500);
-                try (QueueClient client = new QueueClient(url)) {
+                try (QueueClient client = new QueueClient(url, login.user(), login.password())) {
                     assertThat(client.receive("outbox.DLQ", 300)).isNull();
                     assertThat(client.receive("outbox", 300)).isNull();
                 }
             } finally {
                 PackagedJarIT.stop(second);
             }
+
+            assertThat(QueueClient.Login.readFrom(dir.resolve("queue-data"))).as("the same login after a restart").isEqualTo(login);
+            String log = Files.readString(dir.resolve("first.log")) + Files.readString(dir.resolve("second.log"));
+            assertThat(log).contains(dir.resolve("queue-data").resolve("login.properties").toString())
+                    .doesNotContain(login.password());
 
             Map<String, Integer> received = received(server);
             assertThat(received).hasSize(MESSAGES);

@@ -49,6 +49,11 @@ public record QueueSettings(String url, int embeddedPort, Path dataDir, String n
         return Optional.of(new QueueSettings(url, port, data, name, username, password, consumers, receipts, instance));
     }
 
+    /** The same settings with this broker login (the embedded broker's, given or generated). */
+    public QueueSettings withLogin(String username, String password) {
+        return new QueueSettings(url, embeddedPort, dataDir, name, username, password, consumers, receipts, instanceId);
+    }
+
     public boolean embedded() {
         return embeddedPort > 0;
     }

@@ -17,9 +17,11 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
  *   <li>{@link Kind#INVALID_DRAFT}: the draft is wrong; it goes to {@code .failed/} at once;</li>
  *   <li>{@link Kind#REJECTED}: the server refused it for good (5xx); {@code .failed/} at once;</li>
  *   <li>{@link Kind#TRANSIENT}: the server or network may do better later (4xx, refused or dropped
- *       connections, timeouts); the draft is tried again on the retry schedule;</li>
- *   <li>{@link Kind#OPERATOR}: the configuration or the server's identity is wrong (login refused,
- *       untrusted certificate, unknown host); the draft stays untouched until the operator fixes it.</li>
+ *       connections, also a reset or end of stream during the TLS handshake, timeouts); the draft is tried again
+ *       on the retry schedule;</li>
+ *   <li>{@link Kind#OPERATOR}: the configuration, the account or the server's identity is wrong (login refused,
+ *       untrusted certificate or name, a TLS handshake that fails by itself, unknown host, the account's sending
+ *       quota reached: see {@link SendingLimit}); the draft stays untouched until it is fixed.</li>
  * </ul>
  *
  * @param smtpCode the server's reply code where there was one, else null
@@ -38,10 +40,15 @@ public record Failure(Kind kind, String reason, Integer smtpCode) {
             return new Failure(Kind.OPERATOR, "the SMTP server refused the login (check smtp.username and the password): "
                     + oneLine(auth.getMessage()), null);
         }
-        if (find(error, CertificateException.class) != null || find(error, SSLException.class) != null
-                || messageContains(error, "Server is not trusted")) {
+        if (untrusted(error)) {
             return new Failure(Kind.OPERATOR, "the SMTP server's certificate is not trusted for its name "
                     + "(a private CA goes in smtp.trust-store): " + oneLine(deepest(error).getMessage()), null);
+        }
+        SSLException tls = find(error, SSLException.class);
+        if (tls != null && !cutOff(error)) {
+            // an alert, no common protocol or cipher, plain text on a TLS port: it fails the same way every time
+            return new Failure(Kind.OPERATOR, "the TLS handshake with the SMTP server failed (check smtp.port and "
+                    + "smtp.security): " + oneLine(deepest(error).getMessage()), null);
         }
         if (messageContains(error, "STARTTLS is required")) {
             return new Failure(Kind.OPERATOR, "the SMTP server does not offer STARTTLS, which smtp.security=starttls "
@@ -52,6 +59,11 @@ public record Failure(Kind kind, String reason, Integer smtpCode) {
             return new Failure(Kind.OPERATOR, "the SMTP host is unknown (check smtp.host): " + oneLine(unknown.getMessage()), null);
         }
         Integer code = replyCode(error);
+        if (code != null && code >= 500 && SendingLimit.means(replyText(error))) {
+            return new Failure(Kind.OPERATOR, "the SMTP server refuses mail from this account for now, its sending "
+                    + "limit is reached (drafts wait and are tried again; smtp.rate-limit keeps below it): "
+                    + replyText(error), code);
+        }
         if (code != null && code >= 500) {
             return new Failure(Kind.REJECTED, "the SMTP server refused the message: " + replyText(error), code);
         }
@@ -64,6 +76,42 @@ public record Failure(Kind kind, String reason, Integer smtpCode) {
         }
         // a fault of ours, not of the draft or the server: keep the draft and try again later
         return new Failure(Kind.TRANSIENT, "unexpected error (please report it): " + oneLine(deepest(error).toString()), null);
+    }
+
+    /**
+     * The server's certificate (or its name) is what is wrong: the chain holds a certificate or path-validation
+     * error, or Angus Mail's own identity check failed. Retrying cannot help.
+     */
+    private static boolean untrusted(Throwable error) {
+        return find(error, CertificateException.class) != null
+                || find(error, java.security.cert.CertPathValidatorException.class) != null
+                || find(error, java.security.cert.CertPathBuilderException.class) != null
+                || find(error, javax.net.ssl.SSLPeerUnverifiedException.class) != null
+                || messageContains(error, "Server is not trusted")
+                || messageContains(error, "verify identity of server")
+                || messageContains(error, "PKIX path")
+                || messageContains(error, "subject alternative name")
+                || messageContains(error, "No name matching");
+    }
+
+    /**
+     * The TLS handshake was cut off by the network or the peer (a reset, an end of stream, "Remote host terminated
+     * the handshake"): a passing failure, like a connection reset before TLS.
+     */
+    private static boolean cutOff(Throwable error) {
+        for (Throwable t = error; t != null; t = next(t)) {
+            if (t instanceof java.net.SocketException || t instanceof java.io.EOFException
+                    || t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("connection reset") || m.contains("remote host terminated the handshake")
+                    || m.contains("peer shut down incorrectly") || m.contains("broken pipe")
+                    || m.contains("connection closed by remote host") || m.contains("socket closed")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The reply code that decides: for refused recipients, a temporary refusal of any one wins. */

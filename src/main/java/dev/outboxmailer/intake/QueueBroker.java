@@ -11,7 +11,12 @@ import java.nio.file.Path;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.SimpleString;
+import java.util.Set;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.config.impl.SecurityConfiguration;
+import org.apache.activemq.artemis.core.security.Role;
+import org.apache.activemq.artemis.spi.core.security.ActiveMQJAASSecurityManager;
+import org.apache.activemq.artemis.spi.core.security.jaas.InVMLoginModule;
 import org.apache.activemq.artemis.core.server.JournalType;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -19,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded ActiveMQ Artemis broker ({@code queue.embedded=true}): listens on 127.0.0.1 only, keeps
+ * The embedded ActiveMQ Artemis broker ({@code queue.embedded=true}): listens on 127.0.0.1 only, takes only
+ * connections that log in with the settings' login ({@link BrokerLogin}: given, or generated at the first start), keeps
  * its journal in {@code queue.data-dir} (so queued and scheduled mail survives a restart), and has the
  * draft queue and its dead-letter queue from the start.
  *
@@ -30,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class QueueBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueueBroker.class);
     static final int MAX_DELIVERY_ATTEMPTS = 20;
+    /** The one role: whoever has the login may send, consume and browse; nobody manages the broker remotely. */
+    private static final String ROLE = "outbox-mailer";
 
     private final EmbeddedActiveMQ broker;
 
@@ -48,7 +56,12 @@ public final class QueueBroker implements AutoCloseable {
         config.setBindingsDirectory(data.resolve("bindings").toString());
         config.setLargeMessagesDirectory(data.resolve("large-messages").toString());
         config.setPagingDirectory(data.resolve("paging").toString());
-        config.setSecurityEnabled(false); // loopback only: any local program may send drafts
+        // closed by default (SPEC §9): no connection without the login (queue.username/password, or BrokerLogin's)
+        if (settings.username() == null || settings.password() == null) {
+            throw new IllegalStateException("the embedded broker needs a login (BrokerLogin.of)");
+        }
+        config.setSecurityEnabled(true);
+        config.putSecurityRoles("#", Set.of(new Role(ROLE, true, true, true, true, true, true, false, true, true, true, false, false)));
         config.setJMXManagementEnabled(false);
         config.addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + settings.embeddedPort());
 
@@ -71,13 +84,17 @@ public final class QueueBroker implements AutoCloseable {
         requireFree(settings.embeddedPort());
         EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
         broker.setConfiguration(config);
+        SecurityConfiguration users = new SecurityConfiguration();
+        users.addUser(settings.username(), settings.password());
+        users.addRole(settings.username(), ROLE);
+        broker.setSecurityManager(new ActiveMQJAASSecurityManager(InVMLoginModule.class.getName(), users));
         broker.start();
         var acceptor = broker.getActiveMQServer().getRemotingService().getAcceptor("tcp");
         if (acceptor == null || !acceptor.isStarted()) {
             broker.stop();
             throw inUse(settings.embeddedPort());
         }
-        LOG.info("Embedded Artemis broker on {} keeps its messages in {}", settings.url(), data);
+        LOG.info("Embedded Artemis broker on {} (login required) keeps its messages in {}", settings.url(), data);
         return new QueueBroker(broker);
     }
 

@@ -74,7 +74,7 @@ public final class DeliveryPause {
         if (isPaused()) {
             return;
         }
-        if (!reason.equals(problem)) {
+        if (!sameProblem(reason, problem)) {
             LOG.error("HELD: drafts wait, untouched, until this is fixed: {}", reason);
             length = first;
         } else {
@@ -84,6 +84,20 @@ public final class DeliveryPause {
         probing = false;
         until = clock.instant().plus(length);
         LOG.debug("Sending paused until {}", until);
+    }
+
+    /**
+     * The same problem again, though the server's words may differ: a reason reads "what is wrong (what to do): the
+     * server's reply", and a reply may carry a session tag of its own each time (Gmail's {@code … - gsmtp}). So the
+     * HELD line is logged once and the pause keeps doubling.
+     */
+    static boolean sameProblem(String reason, String problem) {
+        if (problem == null) {
+            return false;
+        }
+        int a = reason.indexOf(": ");
+        int b = problem.indexOf(": ");
+        return a < 0 || b < 0 ? reason.equals(problem) : reason.substring(0, a).equals(problem.substring(0, b));
     }
 
     /** When the server last took a draft (for health: it was reachable and took our login then). */

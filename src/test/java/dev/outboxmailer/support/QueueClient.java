@@ -22,8 +22,18 @@ public final class QueueClient implements AutoCloseable {
     private final Connection connection;
     private final Session session;
 
+    /** The login the tests give the embedded broker ({@link RunningMailer#embeddedQueue}). */
+    public static final String USER = "test-sender";
+    public static final String PASSWORD = "test-sender-password";
+
+    /** A client with the tests' login. */
     public QueueClient(String url) throws JMSException {
-        factory = new ActiveMQConnectionFactory(url);
+        this(url, USER, PASSWORD);
+    }
+
+    /** A client with this login (null, null: none). */
+    public QueueClient(String url, String user, String password) throws JMSException {
+        factory = new ActiveMQConnectionFactory(url, user, password);
         connection = factory.createConnection();
         connection.start();
         session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
@@ -79,7 +89,13 @@ public final class QueueClient implements AutoCloseable {
      * transaction (as a program feeding the queue in bulk would).
      */
     public static void sendEnvelopes(String url, String queue, String prefix, int count) throws JMSException {
-        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
+        sendEnvelopes(url, USER, PASSWORD, queue, prefix, count);
+    }
+
+    /** {@link #sendEnvelopes(String, String, String, int)} with this login. */
+    public static void sendEnvelopes(String url, String user, String password, String queue, String prefix, int count)
+            throws JMSException {
+        try (ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url, user, password);
              Connection connection = factory.createConnection();
              Session session = connection.createSession(true, Session.SESSION_TRANSACTED);
              MessageProducer producer = session.createProducer(session.createQueue(queue))) {
@@ -91,6 +107,17 @@ public final class QueueClient implements AutoCloseable {
                 }
             }
             session.commit();
+        }
+    }
+
+    /** The login the mailer generated for its embedded broker, read from {@code <queue.data-dir>/login.properties}. */
+    public record Login(String user, String password) {
+        public static Login readFrom(java.nio.file.Path dataDir) throws java.io.IOException {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = java.nio.file.Files.newBufferedReader(dataDir.resolve("login.properties"))) {
+                p.load(in);
+            }
+            return new Login(p.getProperty("username"), p.getProperty("password"));
         }
     }
 

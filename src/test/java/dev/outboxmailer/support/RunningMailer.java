@@ -74,7 +74,8 @@ public final class RunningMailer implements AutoCloseable {
 
     /**
      * Settings that start the embedded broker on the given port (the test's free port, not 61616) with its
-     * journal in {@code data}, taking drafts from the queue {@code outbox} and publishing receipts.
+     * journal in {@code data}, taking drafts from the queue {@code outbox} and publishing receipts; its login is
+     * {@link QueueClient#USER} / {@link QueueClient#PASSWORD}.
      */
     public static Map<String, String> embeddedQueue(int port, Path data) {
         Map<String, String> s = new HashMap<>();
@@ -82,6 +83,8 @@ public final class RunningMailer implements AutoCloseable {
         s.put("queue.embedded-port", String.valueOf(port));
         s.put("queue.data-dir", data.toString());
         s.put("queue.receipts", "true");
+        s.put("queue.username", QueueClient.USER); // the broker takes no connection without a login
+        s.put("queue.password", QueueClient.PASSWORD);
         return s;
     }
 
@@ -90,6 +93,8 @@ public final class RunningMailer implements AutoCloseable {
         Map<String, String> s = new HashMap<>();
         s.put("queue.url", url);
         s.put("queue.receipts", "true");
+        s.put("queue.username", QueueClient.USER);
+        s.put("queue.password", QueueClient.PASSWORD);
         return s;
     }
 

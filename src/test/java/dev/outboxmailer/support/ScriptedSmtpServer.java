@@ -35,6 +35,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile Function<String, String> recipientReply = rcpt -> "250 OK";
     private final Queue<String> dataReplies = new ConcurrentLinkedQueue<>();
+    private volatile String mailReply = "250 OK";
+    private volatile String standingDataReply;
     private volatile DataFault dataFault = DataFault.NONE;
     private volatile boolean silent;
     private volatile String user;
@@ -77,6 +79,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** Replies to the next messages' end of DATA, in order; after them, {@code 250 OK}. */
     public ScriptedSmtpServer dataReplies(String... replies) {
         dataReplies.addAll(List.of(replies));
+        return this;
+    }
+
+    /** The reply to every MAIL FROM from now on (e.g. a quota reply; {@code "250 OK"} to take mail again). */
+    public ScriptedSmtpServer mailReply(String reply) {
+        this.mailReply = reply;
+        return this;
+    }
+
+    /** The reply to every end of DATA from now on, once the queued {@link #dataReplies} are used; null for 250. */
+    public ScriptedSmtpServer standingDataReply(String reply) {
+        this.standingDataReply = reply;
         return this;
     }
 
@@ -163,7 +177,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     }
                     case "MAIL" -> {
                         rcpts.clear();
-                        say(out, authenticated ? "250 OK" : "530 5.7.0 Authentication required");
+                        say(out, authenticated ? mailReply : "530 5.7.0 Authentication required");
                     }
                     case "RCPT" -> {
                         String reply = recipientReply.apply(address(line));
@@ -210,7 +224,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
         String reply = dataReplies.poll();
         if (reply == null) {
-            reply = "250 2.0.0 queued";
+            reply = standingDataReply != null ? standingDataReply : "250 2.0.0 queued";
         }
         if (reply.startsWith("2")) {
             acceptedAtNanos.add(System.nanoTime());
