@@ -60,7 +60,7 @@ class RightClassTest {
             settings.put("health.recheck", "200ms");
             ResettingServer resetter = new ResettingServer(port, reset);
             try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
-                Path draft = mailer.drop("reset.eml", DRAFT);
+                mailer.drop("reset.eml", DRAFT);
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                         assertThat(retries(management)).isGreaterThanOrEqualTo(2));
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
@@ -69,7 +69,8 @@ class RightClassTest {
                     assertThat(health.getValue()).contains("could not be reached").doesNotContain("certificate");
                 });
                 assertThat(resetter.resets()).isGreaterThanOrEqualTo(2);
-                assertThat(Files.readString(draft)).isEqualTo(DRAFT);
+                // it waits claimed, untouched
+                assertThat(Files.readString(mailer.claimed("reset.eml").orElseThrow())).isEqualTo(DRAFT);
                 assertThat(mailer.failedFolder()).doesNotExist();
 
                 resetter.close();
@@ -145,7 +146,7 @@ class RightClassTest {
                 // the pause (retry.operator-recheck 500ms, doubling) lets a probe try again now and then
                 await().atMost(Duration.ofSeconds(20)).until(() -> server.connections() > connections);
                 for (String name : names) {
-                    assertThat(mailer.outbox.resolve(name)).exists();
+                    assertThat(mailer.waits(name)).as("%s waits, untouched", name).isTrue();
                 }
                 assertThat(mailer.failedFolder()).doesNotExist();
                 assertThat(server.accepted()).isEmpty();

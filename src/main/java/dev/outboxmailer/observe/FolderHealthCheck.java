@@ -52,10 +52,17 @@ public final class FolderHealthCheck extends AbstractHealthCheck {
         if (!Files.isDirectory(folder)) {
             return "the outbox folder " + folder + " does not exist";
         }
+        // .state always; the outcome folders where they exist (a check does not create them), else the outbox
         for (String sub : new String[] {".state", ".sent", ".failed"}) {
             Path place = folder.resolve(sub);
+            if (!sub.equals(".state") && !Files.exists(place)) {
+                place = folder;
+            }
             try {
-                Path probe = Files.createTempFile(Files.createDirectories(place), ".health", ".probe");
+                if (sub.equals(".state")) {
+                    Files.createDirectories(place);
+                }
+                Path probe = Files.createTempFile(place, ".health", ".probe");
                 try {
                     Files.write(probe, PROBE);
                 } finally {
