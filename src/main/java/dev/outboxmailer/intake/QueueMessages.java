@@ -2,6 +2,7 @@ package dev.outboxmailer.intake;
 
 import dev.outboxmailer.compose.Draft;
 import dev.outboxmailer.compose.InvalidDraftException;
+import dev.outboxmailer.compose.SizeLimit;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.message.QueuedDraft;
 import dev.outboxmailer.outcome.DeliveryPause;
@@ -29,10 +30,20 @@ import org.apache.camel.InvalidPayloadException;
  */
 public final class QueueMessages {
 
+    /** Artemis's property on a large message: the size of its body, known before the body is read. */
+    static final String LARGE_BODY_SIZE = "_AMQ_LARGE_SIZE";
+
     private final DeliveryPause pause;
+    private final long maxSizeBytes;
 
     public QueueMessages(DeliveryPause pause) {
+        this(pause, Long.MAX_VALUE / 4);
+    }
+
+    /** @param maxSizeBytes {@code mail.max-size}: a message whose body is larger is refused before it is read */
+    public QueueMessages(DeliveryPause pause, long maxSizeBytes) {
         this.pause = pause;
+        this.maxSizeBytes = maxSizeBytes;
     }
 
     public Draft read(Exchange exchange) throws JMSException, InvalidDraftException, DeliveryPausedException,
@@ -43,7 +54,9 @@ public final class QueueMessages {
             id = message.getJMSMessageID();
         }
         String name = "queue:" + id;
-        Object body = message instanceof TextMessage text ? text.getText()
+        String tooLarge = tooLarge(message);
+        Object body = tooLarge != null ? null
+                : message instanceof TextMessage text ? text.getText()
                 : message instanceof BytesMessage bytes ? bytes(bytes) : null;
         long first = number(message, QueuedDraft.FIRST_ATTEMPT);
         QueuedDraft queued = new QueuedDraft(id, message.getJMSCorrelationID(), body,
@@ -55,6 +68,9 @@ public final class QueueMessages {
         if (pause.isPaused()) {
             throw new DeliveryPausedException(pause.problem());
         }
+        if (tooLarge != null) {
+            throw new InvalidDraftException(tooLarge);
+        }
         if (body instanceof String text) {
             String format = text.strip().startsWith("{") ? ".json" : ".yaml";
             return new Draft(name + format, text.getBytes(StandardCharsets.UTF_8), null);
@@ -64,6 +80,29 @@ public final class QueueMessages {
         }
         throw new InvalidDraftException("a " + type(message) + " is not a draft: send a TextMessage (a JSON or YAML "
                 + "envelope) or a BytesMessage (an RFC 5322 message)");
+    }
+
+    /**
+     * Why the message is too large to read, from its size alone (a BytesMessage's body length; a large
+     * Artemis message's body size, which holds text as two bytes a character), or null.
+     */
+    private String tooLarge(Message message) throws JMSException {
+        long size;
+        long limit;
+        if (message instanceof BytesMessage bytes) {
+            size = bytes.getBodyLength();
+            limit = maxSizeBytes;
+        } else if (message instanceof TextMessage && message.getObjectProperty(LARGE_BODY_SIZE) instanceof Number n) {
+            size = n.longValue();
+            limit = 2 * maxSizeBytes + 64;
+        } else {
+            return null;
+        }
+        if (size <= limit) {
+            return null;
+        }
+        return String.format("the message is %s, over the %s limit for a message (mail.max-size); its body was not read "
+                + "(the dead-lettered copy has no body)", SizeLimit.human(size), SizeLimit.human(maxSizeBytes));
     }
 
     private static byte[] bytes(BytesMessage message) throws JMSException {
