@@ -88,21 +88,19 @@ public final class QueueMessages {
      */
     private String tooLarge(Message message) throws JMSException {
         long size;
-        long limit;
         if (message instanceof BytesMessage bytes) {
             size = bytes.getBodyLength();
-            limit = maxSizeBytes;
         } else if (message instanceof TextMessage && message.getObjectProperty(LARGE_BODY_SIZE) instanceof Number n) {
-            size = n.longValue();
-            limit = 2 * maxSizeBytes + 64;
+            size = n.longValue() / 2; // the broker holds text as two bytes a character
         } else {
             return null;
         }
-        if (size <= limit) {
+        if (size <= maxSizeBytes) {
             return null;
         }
-        return String.format("the message is %s, over the %s limit for a message (mail.max-size); its body was not read "
-                + "(the dead-lettered copy has no body)", SizeLimit.human(size), SizeLimit.human(maxSizeBytes));
+        return String.format("the message is %s%s, over the %s limit for a message (mail.max-size); its body was not read "
+                + "(the dead-lettered copy has no body)", message instanceof TextMessage ? "about " : "",
+                SizeLimit.human(size), SizeLimit.human(maxSizeBytes));
     }
 
     private static byte[] bytes(BytesMessage message) throws JMSException {
