@@ -105,6 +105,9 @@ class HostileCorpusTest {
                 return json.writeValueAsBytes(Map.of("to", "bob@example.org", "text", "big",
                         "attachments", List.of(Map.of("name", "big.bin", "content", Base64.getEncoder().encodeToString(payload)))));
             }
+            case "over-max-size-unread.txt" -> {
+                return ("To: bob@example.org\n\n" + "x".repeat(1536 * 1024 - 21)).getBytes(StandardCharsets.US_ASCII);
+            }
             case "thousands-of-recipients.json" -> {
                 String to = IntStream.range(0, 3000).mapToObj(i -> "user" + i + "@example.org").collect(Collectors.joining(", "));
                 return json.writeValueAsBytes(Map.of("to", to, "subject", "everyone", "text", "hi"));
