@@ -68,6 +68,36 @@ class BoundedMemoryIT {
         assertThat(Files.readString(dir.resolve("app.log"))).doesNotContain("OutOfMemoryError");
     }
 
+    /** Attachments still stream from the file opened once: 100 MB goes out with the same 96 MB heap. */
+    @Test
+    void aHundredMegabyteAttachmentIsStillStreamedFromTheOpenFile() throws Exception {
+        Path files = Files.createDirectories(dir.resolve("outbox/files"));
+        byte[] chunk = new byte[1 << 20];
+        new java.util.Random(3).nextBytes(chunk);
+        try (OutputStream out = Files.newOutputStream(files.resolve("video.bin"))) {
+            for (int i = 0; i < 100; i++) {
+                out.write(chunk);
+            }
+        }
+        Process app = start(List.of("--mail.from=Mailer <mailer@example.com>", "--mail.max-size=200MB",
+                "--outbox.settle-time=100", "--outbox.poll-delay=100"));
+        try {
+            Path outbox = dir.resolve("outbox");
+            Files.writeString(outbox.resolve("big.json.tmp"), "{\"to\": \"bob@example.org\", \"subject\": \"100 MB\", "
+                    + "\"text\": \"see attachment\", \"attachments\": [{\"path\": \"files/video.bin\"}]}");
+            Files.move(outbox.resolve("big.json.tmp"), outbox.resolve("big.json"));
+            Path kept = dir.resolve("sandbox").resolve("1.eml");
+            Path receipts = outbox.resolve(".sent");
+            await().atMost(Duration.ofMinutes(3)).until(() -> !app.isAlive() || Files.exists(outbox.resolve(".failed/big.json.error.json"))
+                    || (Files.isDirectory(receipts) && Files.walk(receipts).anyMatch(f -> f.endsWith("big.json.receipt.json"))));
+            assertThat(Files.exists(outbox.resolve(".failed/big.json.error.json"))).as("failed").isFalse();
+            assertThat(Files.size(kept)).isGreaterThan(130L * 1024 * 1024); // base64 of 100 MB
+        } finally {
+            PackagedJarIT.stop(app);
+        }
+        assertThat(Files.readString(dir.resolve("app.log"))).doesNotContain("OutOfMemoryError");
+    }
+
     /** A 2 GB file of zeros that takes no disk space, dropped as a user does (written aside, then renamed). */
     private static void sparse(Path outbox, String name) throws IOException {
         Path part = outbox.resolve(name + ".part");
