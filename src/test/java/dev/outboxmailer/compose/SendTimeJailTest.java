@@ -152,6 +152,27 @@ class SendTimeJailTest {
     }
 
     @Test
+    void aDeviceOrASocketIsRefusedWithoutBeingOpened() throws Exception {
+        Path socket = outbox.resolve("d/socket");
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            try (Draft draft = dropped("a.json", "{\"to\": \"bob@example.com\", \"attachments\": [{\"path\": \"d/socket\"}]}")) {
+                assertThatThrownBy(() -> composer().compose(draft)).isInstanceOf(InvalidDraftException.class)
+                        .hasMessageContaining("\"d/socket\" is a socket, not a regular file; it was not opened");
+            }
+        }
+        // /dev/zero under the name of a draft (only root may make one: skipped elsewhere)
+        Process mknod = new ProcessBuilder("mknod", outbox.resolve("zero.json").toString(), "c", "1", "5").start();
+        Assumptions.assumeTrue(mknod.waitFor() == 0, "mknod is allowed here");
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            try (Draft draft = Draft.ofFile("zero.json", outbox.resolve("zero.json"), outbox)) {
+                assertThatThrownBy(() -> composer().compose(draft)).isInstanceOf(InvalidDraftException.class)
+                        .hasMessage("the draft is a character device, not a regular file; it was not opened");
+            }
+        });
+    }
+
+    @Test
     void aDraftThatIsASymbolicLinkIsRefusedEvenWhenItStaysInside() throws Exception {
         Files.writeString(outbox.resolve("d/real.eml"), "To: bob@example.com\r\n\r\nhi\r\n");
         Path link = Files.createSymbolicLink(outbox.resolve("alias.eml"), outbox.resolve("d/real.eml"));
