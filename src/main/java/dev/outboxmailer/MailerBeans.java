@@ -172,7 +172,7 @@ public class MailerBeans implements CamelConfiguration {
         jms.setConnectionFactory(factory);
         var registry = context.getRegistry();
         registry.bind("jms", jms);
-        registry.bind("queueMessages", new QueueMessages(pause));
+        registry.bind("queueMessages", new QueueMessages(pause, settings.compose().maxSizeBytes()));
         registry.bind("queueOutcomes", new QueueOutcomes(queue, settings.retry(), pause, clock, metrics));
         HealthCheckRegistry.get(context).register(new BrokerHealthCheck(factory, queue.describe(), recheck, clock));
         registry.bind("queueGate", new QueueGate(pause));

@@ -100,10 +100,13 @@ class HostileCorpusTest {
         ObjectMapper json = new ObjectMapper();
         switch (name) {
             case "over-max-size.json" -> {
-                byte[] payload = new byte[900 * 1024]; // under 1 MB itself, over it once base64-encoded
+                byte[] payload = new byte[750 * 1024]; // the draft under 1 MB itself, the message over it once encoded
                 new Random(3).nextBytes(payload);
                 return json.writeValueAsBytes(Map.of("to", "bob@example.org", "text", "big",
                         "attachments", List.of(Map.of("name", "big.bin", "content", Base64.getEncoder().encodeToString(payload)))));
+            }
+            case "over-max-size-unread.txt" -> {
+                return ("To: bob@example.org\n\n" + "x".repeat(1536 * 1024 - 21)).getBytes(StandardCharsets.US_ASCII);
             }
             case "thousands-of-recipients.json" -> {
                 String to = IntStream.range(0, 3000).mapToObj(i -> "user" + i + "@example.org").collect(Collectors.joining(", "));

@@ -5,25 +5,25 @@ import jakarta.mail.util.ByteArrayDataSource;
 
 import jakarta.mail.internet.ContentType;
 import jakarta.mail.internet.ParseException;
+import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URLConnection;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Turns the attachments a draft lists into their bytes, name and content type. Files by {@code path}
  * are read only from inside the attachment root (SPEC §7): absolute paths, {@code ..} segments and
- * links that lead outside are refused before anything is read.
+ * links that lead outside are refused before anything is read. A file is opened once, here, and sent
+ * from that open file (SPEC §9): a link swapped in after the check, a hard link, a named pipe, a device
+ * or a socket is never read.
  */
 final class AttachmentResolver {
 
@@ -33,17 +33,18 @@ final class AttachmentResolver {
     private final Path attachmentRoot;
     private final long maxSizeBytes;
     private final Naming naming;
+    private final Consumer<Closeable> keepOpen;
 
-    /** @param attachmentRoot where {@code path}s resolve; null forbids them (queue intake) */
-    AttachmentResolver(Path attachmentRoot, long maxSizeBytes) {
-        this(attachmentRoot, maxSizeBytes, Naming.ENVELOPE);
-    }
-
-    /** @param naming how reasons name an attachment and its fields */
-    AttachmentResolver(Path attachmentRoot, long maxSizeBytes, Naming naming) {
+    /**
+     * @param attachmentRoot where {@code path}s resolve; null forbids them (queue intake)
+     * @param naming         how reasons name an attachment and its fields
+     * @param keepOpen       takes each file opened, to close it once the message is sent (or not)
+     */
+    AttachmentResolver(Path attachmentRoot, long maxSizeBytes, Naming naming, Consumer<Closeable> keepOpen) {
         this.attachmentRoot = attachmentRoot;
         this.maxSizeBytes = maxSizeBytes;
         this.naming = naming;
+        this.keepOpen = keepOpen;
     }
 
     List<ResolvedAttachment> resolve(List<EnvelopeDraft.Attachment> attachments) throws InvalidDraftException {
@@ -97,15 +98,18 @@ final class AttachmentResolver {
 
         String type = contentType(naming.attachment(index, "contentType"), a.contentType(), name);
         if (a.path() != null) {
-            Path file = fileInsideRoot(naming.attachment(index, "path"), a.path());
-            return new ResolvedAttachment(name, type, new JailedFile(file, type), sizeOf(file), inline, cid);
+            OpenFile file = fileInsideRoot(naming.attachment(index, "path"), a.path());
+            return new ResolvedAttachment(name, type, file.dataSource(type, name), file.size(), inline, cid);
         }
         byte[] bytes = decodeBase64(naming.attachment(index, "content"), a.content());
         return new ResolvedAttachment(name, type, new ByteArrayDataSource(bytes, type), bytes.length, inline, cid);
     }
 
-    /** The real path of an attachment file inside the root, checked and sized but not read. */
-    private Path fileInsideRoot(String field, String path) throws InvalidDraftException {
+    /**
+     * The attachment file inside the root, opened once and proved to be the regular file that was checked
+     * ({@link FileJail}); what is sent later is read from this open file, not from its name again.
+     */
+    private OpenFile fileInsideRoot(String field, String path) throws InvalidDraftException {
         if (attachmentRoot == null) {
             throw new InvalidDraftException(field + ": attachments by path are not allowed here; use content "
                     + "(base64) instead of " + HeaderSafety.quoted(path));
@@ -141,79 +145,39 @@ final class AttachmentResolver {
                     + "to the outbox folder, e.g. files/report.pdf");
         }
         Path candidate = root.resolve(relative).normalize();
-        if (!candidate.startsWith(root)) {
+        if (!candidate.startsWith(root) || candidate.equals(root)) {
             throw new InvalidDraftException(field + ": " + shown + " leads outside the outbox folder");
         }
         Path real;
         try {
+            // links that stay inside are followed here, by name; the file is then opened along the real
+            // path without following any link, so one swapped in since is never passed through
             real = candidate.toRealPath();
         } catch (NoSuchFileException e) {
             throw new InvalidDraftException(field + ": " + shown + " does not exist in the outbox folder");
         } catch (IOException e) {
             throw new InvalidDraftException(field + ": " + shown + " cannot be read");
         }
-        if (!real.startsWith(root)) {
+        if (!real.startsWith(root) || real.equals(root)) {
             throw new InvalidDraftException(field + ": " + shown + " is a link that leads outside the outbox "
                     + "folder; attachments must stay inside it");
         }
-        if (Files.isDirectory(real)) {
-            throw new InvalidDraftException(field + ": " + shown + " is a folder, not a file");
-        }
-        if (!Files.isRegularFile(real)) {
-            throw new InvalidDraftException(field + ": " + shown + " is not a regular file");
-        }
+        OpenFile file;
         try {
-            long size = Files.size(real);
-            if (size > maxSizeBytes) {
-                throw new InvalidDraftException(String.format("%s: %s is %s, over the %s limit for a message (mail.max-size)",
-                        field, shown, SizeLimit.human(size), SizeLimit.human(maxSizeBytes)));
-            }
-            // the resolved path has no links left; refuse one swapped in since
-            try (InputStream probe = open(real)) {
-                probe.read(new byte[0]); // readable now, without following a link swapped in since
-            }
-            return real;
+            file = FileJail.openInside(root, root.relativize(real));
+        } catch (FileJail.Refused e) {
+            throw new InvalidDraftException(field + ": " + shown + " " + e.getMessage());
+        } catch (NoSuchFileException e) {
+            throw new InvalidDraftException(field + ": " + shown + " does not exist in the outbox folder");
         } catch (IOException e) {
             throw new InvalidDraftException(field + ": " + shown + " cannot be read");
         }
-    }
-
-    private static long sizeOf(Path file) throws InvalidDraftException {
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            throw new InvalidDraftException("an attachment cannot be read: " + file.getFileName());
+        keepOpen.accept(file);
+        if (file.size() > maxSizeBytes) {
+            throw new InvalidDraftException(String.format("%s: %s is %s, over the %s limit for a message (mail.max-size)",
+                    field, shown, SizeLimit.human(file.size()), SizeLimit.human(maxSizeBytes)));
         }
-    }
-
-    private static InputStream open(Path real) throws IOException {
-        return Channels.newInputStream(Files.newByteChannel(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
-    }
-
-    /**
-     * An attachment file, streamed each time the message is written (to count its size, then to the
-     * server), never held in memory whole; opened without following a link.
-     */
-    private record JailedFile(Path real, String type) implements DataSource {
-        @Override
-        public InputStream getInputStream() throws IOException {
-            return open(real);
-        }
-
-        @Override
-        public java.io.OutputStream getOutputStream() throws IOException {
-            throw new IOException("attachments are read only");
-        }
-
-        @Override
-        public String getContentType() {
-            return type;
-        }
-
-        @Override
-        public String getName() {
-            return real.getFileName().toString();
-        }
+        return file;
     }
 
     private static byte[] decodeBase64(String field, String content) throws InvalidDraftException {

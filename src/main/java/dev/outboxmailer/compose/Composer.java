@@ -1,8 +1,6 @@
 package dev.outboxmailer.compose;
 
 import jakarta.activation.DataSource;
-import jakarta.activation.FileDataSource;
-import jakarta.mail.util.ByteArrayDataSource;
 
 import dev.outboxmailer.message.OutgoingMessage;
 import jakarta.mail.Session;
@@ -74,20 +72,31 @@ public final class Composer {
         if (draft.defaults() != null && defaults == null) {
             return withDefaults.computeIfAbsent(draft.defaults(), d -> new Composer(d.over(settings), d)).compose(draft);
         }
+        draft.checked(); // a file is opened once, here: a link, pipe, device or socket is refused unread
+        String extension = draft.extension();
+        if (!isBare(extension) && draft.size() > settings.maxSizeBytes()) {
+            throw new InvalidDraftException(String.format("the draft is %s, over the %s limit for a message (mail.max-size); "
+                    + "it was not read", SizeLimit.human(draft.size()), SizeLimit.human(settings.maxSizeBytes())));
+        }
         if (draft.size() == 0 || draft.size() <= SMALL) {
             DraftText.requireNotEmpty(draft.bytes());
         }
-        return switch (draft.extension()) {
+        return switch (extension) {
             case "eml" -> eml.compose(draft);
-            case "json" -> envelope.compose(subject(EnvelopeReader.JSON.read(DraftText.utf8(draft.bytes()))), draft.attachmentRoot());
-            case "yaml", "yml" -> envelope.compose(subject(EnvelopeReader.YAML.read(DraftText.utf8(draft.bytes()))), draft.attachmentRoot());
+            case "json" -> envelope.compose(subject(EnvelopeReader.JSON.read(DraftText.utf8(draft.bytes()))), draft, Naming.ENVELOPE);
+            case "yaml", "yml" -> envelope.compose(subject(EnvelopeReader.YAML.read(DraftText.utf8(draft.bytes()))), draft,
+                    Naming.ENVELOPE);
             case "txt", "md" -> {
-                NoteReader.Note note = NoteReader.read(draft.name(), DraftText.utf8(draft.bytes()), draft.extension().equals("md"),
+                NoteReader.Note note = NoteReader.read(draft.name(), DraftText.utf8(draft.bytes()), extension.equals("md"),
                         defaults == null ? null : defaults.subject());
-                yield envelope.compose(subject(note.draft()), draft.attachmentRoot(), note.naming());
+                yield envelope.compose(subject(note.draft()), draft, note.naming());
             }
             default -> bareFile(draft);
         };
+    }
+
+    private static boolean isBare(String extension) {
+        return !java.util.Set.of("eml", "json", "yaml", "yml", "txt", "md").contains(extension);
     }
 
     /** The envelope, with the folder's subject where it has none. */
@@ -119,9 +128,7 @@ public final class Composer {
                 ? "a file that is not a draft is sent from mail.from; set it in the configuration"
                 : "a file that is not a draft is sent from its folder's 'from' (watched-folder in routes/) or mail.from; set one");
         String type = ContentTypes.detect(name, draft.head(SNIFF));
-        DataSource content = draft.file() != null
-                ? new FileDataSource(draft.file().toFile())
-                : new ByteArrayDataSource(draft.bytes(), type);
+        DataSource content = draft.dataSource(type); // the file opened and checked above, not its name again
         AttachmentResolver.ResolvedAttachment file = new AttachmentResolver.ResolvedAttachment(
                 name, type, content, draft.size(), false, null);
         String subject = defaults != null && defaults.subject() != null ? defaults.subject() : name;

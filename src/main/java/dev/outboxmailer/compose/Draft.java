@@ -1,12 +1,12 @@
 package dev.outboxmailer.compose;
 
-import jakarta.mail.util.SharedFileInputStream;
+import jakarta.activation.DataSource;
+import jakarta.mail.util.ByteArrayDataSource;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +17,11 @@ import java.util.Objects;
  * A draft as intake hands it over: the name it was dropped under and its content — bytes in memory
  * (the queue), or a file (the outbox), which large formats read as a stream so that a big .eml or bare
  * file goes from disk to the socket without being held in memory whole.
+ *
+ * <p>A file is opened once, when it is first needed ({@link #checked()}), through {@link FileJail}: never
+ * through a symbolic link, only if it is a regular file with one link (a named pipe, device or socket is
+ * refused without being opened, so nothing blocks), and everything read from it later — its size, its text,
+ * the stream a large .eml is sent from — comes from that one open file.
  */
 public final class Draft implements Closeable {
     private final String name;
@@ -25,6 +30,7 @@ public final class Draft implements Closeable {
     private byte[] bytes;
     private volatile DraftDefaults defaults;
     private final List<Closeable> opened = new ArrayList<>();
+    private OpenFile openFile;
 
     /**
      * @param name           the file name (or message id for the queue); its extension chooses the format
@@ -78,19 +84,54 @@ public final class Draft implements Closeable {
         return dot <= 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    public long size() {
+    /**
+     * Opens the draft's file (once) and checks it is a regular file that can be sent; a draft in memory is
+     * always fine. Returns this draft.
+     *
+     * @throws InvalidDraftException the file is a link, not a regular file (FIFO, device, socket, folder),
+     *                               has other hard links, or is gone; it was not read
+     */
+    public synchronized Draft checked() throws InvalidDraftException {
+        if (file != null && openFile == null) {
+            try {
+                openFile = FileJail.openAlone(file);
+                opened.add(openFile);
+            } catch (FileJail.Refused e) {
+                throw new InvalidDraftException("the draft " + e.getMessage());
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new InvalidDraftException("the draft is gone: it was removed before it could be read");
+            } catch (IOException e) {
+                throw new InvalidDraftException("the draft cannot be read: " + e.getMessage());
+            }
+        }
+        return this;
+    }
+
+    private OpenFile openedFile() throws IOException {
         try {
-            return bytes != null ? bytes.length : Files.size(file);
+            return checked().openFile;
+        } catch (InvalidDraftException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** The size in bytes (of a file: as it was when opened). */
+    public long size() {
+        if (bytes != null) {
+            return bytes.length;
+        }
+        try {
+            return openedFile().size();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the draft " + file, e);
         }
     }
 
-    /** The whole content in memory: for the formats that are text (envelopes, notes). */
+    /** The whole content in memory: for the formats that are text (envelopes, notes), after their size was checked. */
     public synchronized byte[] bytes() {
         if (bytes == null) {
             try {
-                bytes = Files.readAllBytes(file);
+                bytes = openedFile().readAll();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the draft " + file, e);
             }
@@ -104,31 +145,46 @@ public final class Draft implements Closeable {
             byte[] all = bytes();
             return all.length <= n ? all : java.util.Arrays.copyOf(all, n);
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.readNBytes(n);
+        try {
+            return openedFile().head(n);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the draft " + file, e);
         }
     }
 
     /**
-     * The content as a stream. For a file it is a {@link SharedFileInputStream}: a MIME message parsed
-     * from it keeps its body on disk and reads it again when written.
+     * The content as a stream. For a file it is a {@link jakarta.mail.internet.SharedInputStream} over the
+     * file opened once: a MIME message parsed from it keeps its body on disk and reads it again when written.
      */
     public synchronized InputStream open() {
         if (file == null) {
             return new ByteArrayInputStream(bytes);
         }
         try {
-            SharedFileInputStream in = new SharedFileInputStream(file.toFile());
-            opened.add(in);
-            return in;
+            return openedFile().stream();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the draft " + file, e);
         }
     }
 
-    /** Closes what {@link #open()} opened. */
+    /** The content as a MIME part's data, streamed from the open file where there is one. */
+    DataSource dataSource(String contentType) {
+        if (file == null) {
+            return new ByteArrayDataSource(bytes, contentType);
+        }
+        try {
+            return openedFile().dataSource(contentType, name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the draft " + file, e);
+        }
+    }
+
+    /** Keeps {@code c} (an attachment opened for this draft) open until the draft is closed. */
+    synchronized void keepOpen(Closeable c) {
+        opened.add(c);
+    }
+
+    /** Closes the draft's file and the attachments opened for it. */
     @Override
     public synchronized void close() {
         for (Closeable c : opened) {
@@ -139,5 +195,6 @@ public final class Draft implements Closeable {
             }
         }
         opened.clear();
+        openFile = null;
     }
 }

@@ -18,6 +18,9 @@ final class EmlComposer {
 
     private static final List<String> ADDRESS_HEADERS = List.of("From", "Sender", "Reply-To", "To", "Cc", "Bcc");
 
+    /** The most header bytes an .eml may have before its blank line: they are parsed in memory. */
+    static final int MAX_HEADER_BLOCK = 1024 * 1024;
+
     private final Session session;
     private final ComposeSettings settings;
 
@@ -27,6 +30,7 @@ final class EmlComposer {
     }
 
     OutgoingMessage compose(Draft draft) throws InvalidDraftException {
+        requireHeaderBlockWithin(draft, MAX_HEADER_BLOCK);
         OutgoingMessage message;
         try {
             message = new OutgoingMessage(session, draft.open());
@@ -59,6 +63,28 @@ final class EmlComposer {
         }
         SizeLimit.requireWithin(message, settings.maxSizeBytes());
         return message;
+    }
+
+    /**
+     * Refuses an .eml whose header block (up to the first blank line) is longer than {@code max} bytes: the
+     * headers are held in memory as they are parsed, the body is not. Only the first {@code max} bytes are read.
+     */
+    static void requireHeaderBlockWithin(Draft draft, int max) throws InvalidDraftException {
+        if (draft.size() <= max) {
+            return;
+        }
+        byte[] head = draft.head(max);
+        if (head.length > 0 && (head[0] == '\n' || (head[0] == '\r' && head.length > 1 && head[1] == '\n'))) {
+            return; // no headers at all
+        }
+        for (int i = 0; i + 1 < head.length; i++) {
+            if (head[i] == '\n' && (head[i + 1] == '\n' || (head[i + 1] == '\r' && i + 2 < head.length && head[i + 2] == '\n'))) {
+                return;
+            }
+        }
+        throw new InvalidDraftException(String.format("the header block of the .eml is over %s: no blank line ends it "
+                + "within its first %s (a message's headers are a few KB; the body follows a blank line)",
+                SizeLimit.human(max), SizeLimit.human(max)));
     }
 
     /** The message's own From, or mail.from written into it where it has none. */

@@ -13,7 +13,6 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.ParameterList;
 import jakarta.mail.util.ByteArrayDataSource;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -44,12 +43,12 @@ final class EnvelopeComposer {
         this.settings = settings;
     }
 
-    OutgoingMessage compose(EnvelopeDraft draft, Path attachmentRoot) throws InvalidDraftException {
-        return compose(draft, attachmentRoot, Naming.ENVELOPE);
-    }
-
-    /** @param naming how reasons name the draft's fields: JSON field names, or a note's header names */
-    OutgoingMessage compose(EnvelopeDraft draft, Path attachmentRoot, Naming naming) throws InvalidDraftException {
+    /**
+     * @param source the draft it was read from: attachment paths resolve in its attachment root, and the files
+     *               they name stay open (for sending) until it is closed
+     * @param naming how reasons name the draft's fields: JSON field names, or a note's header names
+     */
+    OutgoingMessage compose(EnvelopeDraft draft, Draft source, Naming naming) throws InvalidDraftException {
         HeaderSafety.requireSingleLine(naming.field("subject"), draft.subject());
         InternetAddress from = from(draft.from(), naming);
         List<InternetAddress> to = Addresses.parse(naming.field("to"), draft.to());
@@ -76,7 +75,8 @@ final class EnvelopeComposer {
                     + "; give one of them (markdown is rendered to html)");
         }
         List<AttachmentResolver.ResolvedAttachment> attachments =
-                new AttachmentResolver(attachmentRoot, settings.maxSizeBytes(), naming).resolve(draft.attachments());
+                new AttachmentResolver(source.attachmentRoot(), settings.maxSizeBytes(), naming, source::keepOpen)
+                        .resolve(draft.attachments());
 
         String html = draft.html();
         String text = draft.text();

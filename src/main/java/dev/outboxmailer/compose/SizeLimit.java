@@ -7,7 +7,7 @@ import java.io.OutputStream;
 import java.util.Locale;
 
 /** {@code mail.max-size}: the encoded size of a message as the SMTP server would receive it, and the limit on it. */
-final class SizeLimit {
+public final class SizeLimit {
 
     private SizeLimit() {}
 
@@ -32,7 +32,7 @@ final class SizeLimit {
     }
 
     /** A size as the configuration writes it: {@code 512 bytes}, {@code 300.0 KB}, {@code 25.0 MB} (1 KB = 1024 bytes). */
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 1024) {
             return bytes + " bytes";
         }

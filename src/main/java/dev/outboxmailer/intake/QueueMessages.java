@@ -2,6 +2,7 @@ package dev.outboxmailer.intake;
 
 import dev.outboxmailer.compose.Draft;
 import dev.outboxmailer.compose.InvalidDraftException;
+import dev.outboxmailer.compose.SizeLimit;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.message.PartialDelivery;
 import dev.outboxmailer.message.QueuedDraft;
@@ -30,10 +31,20 @@ import org.apache.camel.InvalidPayloadException;
  */
 public final class QueueMessages {
 
+    /** Artemis's property on a large message: the size of its body, known before the body is read. */
+    static final String LARGE_BODY_SIZE = "_AMQ_LARGE_SIZE";
+
     private final DeliveryPause pause;
+    private final long maxSizeBytes;
 
     public QueueMessages(DeliveryPause pause) {
+        this(pause, Long.MAX_VALUE / 4);
+    }
+
+    /** @param maxSizeBytes {@code mail.max-size}: a message whose body is larger is refused before it is read */
+    public QueueMessages(DeliveryPause pause, long maxSizeBytes) {
         this.pause = pause;
+        this.maxSizeBytes = maxSizeBytes;
     }
 
     public Draft read(Exchange exchange) throws JMSException, InvalidDraftException, DeliveryPausedException,
@@ -44,7 +55,9 @@ public final class QueueMessages {
             id = message.getJMSMessageID();
         }
         String name = "queue:" + id;
-        Object body = message instanceof TextMessage text ? text.getText()
+        String tooLarge = tooLarge(message);
+        Object body = tooLarge != null ? null
+                : message instanceof TextMessage text ? text.getText()
                 : message instanceof BytesMessage bytes ? bytes(bytes) : null;
         long first = number(message, QueuedDraft.FIRST_ATTEMPT);
         PartialDelivery partial = partial(message);
@@ -59,6 +72,9 @@ public final class QueueMessages {
 
         if (pause.isPaused()) {
             throw new DeliveryPausedException(pause.problem());
+        }
+        if (tooLarge != null) {
+            throw new InvalidDraftException(tooLarge);
         }
         if (body instanceof String text) {
             String format = text.strip().startsWith("{") ? ".json" : ".yaml";
@@ -90,6 +106,27 @@ public final class QueueMessages {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
             .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /**
+     * Why the message is too large to read, from its size alone (a BytesMessage's body length; a large
+     * Artemis message's body size, which holds text as two bytes a character), or null.
+     */
+    private String tooLarge(Message message) throws JMSException {
+        long size;
+        if (message instanceof BytesMessage bytes) {
+            size = bytes.getBodyLength();
+        } else if (message instanceof TextMessage && message.getObjectProperty(LARGE_BODY_SIZE) instanceof Number n) {
+            size = n.longValue() / 2; // the broker holds text as two bytes a character
+        } else {
+            return null;
+        }
+        if (size <= maxSizeBytes) {
+            return null;
+        }
+        return String.format("the message is %s%s, over the %s limit for a message (mail.max-size); its body was not read "
+                + "(the dead-lettered copy has no body)", message instanceof TextMessage ? "about " : "",
+                SizeLimit.human(size), SizeLimit.human(maxSizeBytes));
+    }
 
     private static byte[] bytes(BytesMessage message) throws JMSException {
         message.reset(); // a redelivered message is read from the start

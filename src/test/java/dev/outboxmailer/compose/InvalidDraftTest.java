@@ -198,14 +198,19 @@ class InvalidDraftTest {
 
     @Test
     void tooBigForMailMaxSizeSaysBothSizesInHumanUnits() throws Exception {
-        byte[] payload = new byte[200 * 1024];
+        byte[] payload = new byte[190 * 1024]; // the draft itself under the limit, the encoded message over it
         new Random(1).nextBytes(payload);
         Composer small = new Composer(new ComposeSettings(new InternetAddress("a@example.com"), List.of(), 256 * 1024));
         String draft = "{\"to\": \"bob@example.com\", \"attachments\": [{\"content\": \"%s\", \"name\": \"x.bin\"}]}"
                 .formatted(Base64.getEncoder().encodeToString(payload));
         assertThatThrownBy(() -> small.compose(new Draft("big.json", draft.getBytes(), null)))
                 .isInstanceOf(InvalidDraftException.class)
-                .hasMessageContainingAll("274.", "KB", "256.0 KB", "mail.max-size");
+                .hasMessageContainingAll("when encoded", "260.", "KB", "256.0 KB", "mail.max-size");
+
+        String large = "{\"to\": \"bob@example.com\", \"text\": \"%s\"}".formatted("x".repeat(300 * 1024));
+        assertThatThrownBy(() -> small.compose(new Draft("large.json", large.getBytes(), null)))
+                .isInstanceOf(InvalidDraftException.class)
+                .hasMessageContainingAll("the draft is 300.", "KB", "256.0 KB", "mail.max-size", "not read");
 
         byte[] eml = ("From: a@example.com\r\nTo: b@example.com\r\n\r\n" + "x".repeat(300 * 1024)).getBytes();
         assertThatThrownBy(() -> small.compose(new Draft("big.eml", eml, null)))
