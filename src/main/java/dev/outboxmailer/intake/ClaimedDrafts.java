@@ -9,8 +9,6 @@ import dev.outboxmailer.outcome.DeliveryPausedException;
 import dev.outboxmailer.state.Claim;
 import dev.outboxmailer.state.Outboxes;
 import dev.outboxmailer.state.Waiting;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -64,14 +62,6 @@ public final class ClaimedDrafts {
         exchange.setProperty(DraftSource.PROPERTY, source);
         if (pause.isPaused()) {
             throw new DeliveryPausedException(pause.problem()); // claimed in the same scan as a failed one
-        }
-        if (Files.isSymbolicLink(source.file())) {
-            throw new InvalidDraftException("the draft is a link, not a regular file; a link could reach outside the "
-                    + "outbox, so it was not read");
-        }
-        if (!Files.isRegularFile(source.file(), LinkOption.NOFOLLOW_LINKS)) {
-            throw new InvalidDraftException("the draft is not a regular file (a folder, a FIFO, a socket or a device); "
-                    + "it was not read");
         }
         Waiting waiting = outboxes.of(source.outbox()).schedule().get(source.claim());
         if (waiting != null && (waiting.messageId() != null || !waiting.deferred().isEmpty())) {
