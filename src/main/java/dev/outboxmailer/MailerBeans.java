@@ -87,7 +87,8 @@ public class MailerBeans implements CamelConfiguration {
         // derived for the throttle in routes/outbox.yaml
         properties.addOverrideProperty("rate-limit.messages", String.valueOf(rate.messages()));
         properties.addOverrideProperty("rate-limit.period-ms", String.valueOf(rate.period().toMillis()));
-        PooledMailSender sender = new PooledMailSender(smtp);
+        PooledMailSender sender = new PooledMailSender(smtp, // SPEC §10: with smtp.auth=xoauth2, a token per new connection
+                dev.outboxmailer.deliver.oauth.OAuth2Tokens.configured(properties::resolveProperty, settings.sandbox()));
         sender.prepareInBackground();
         context.addService(closing(sender));
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), smtp);
