@@ -88,8 +88,10 @@ public record OAuth2Settings(
         Optional<Path> serviceAccount = get(lookup, "smtp.oauth2.service-account-file").map(Path::of);
         Grant grant = get(lookup, "smtp.oauth2.grant").map(OAuth2Settings::grant)
                 .orElse(serviceAccount.isPresent() ? Grant.SERVICE_ACCOUNT : Grant.REFRESH_TOKEN);
-        String username = get(lookup, "smtp.username").orElseThrow(() -> new ConfigException("smtp.username",
-                "smtp.auth=xoauth2 needs the mailbox to send as (its address) in smtp.username"));
+        String username = get(lookup, "smtp.username").orElse(null);
+        if (username == null && needTokenFile) { // login needs no mailbox: the person picks the account
+            throw new ConfigException("smtp.username", "smtp.auth=xoauth2 needs the mailbox to send as (its address) in smtp.username");
+        }
         OAuth2Presets.Preset preset = OAuth2Presets.of(provider, host, grant, get(lookup, "smtp.oauth2.tenant"));
 
         URI tokenUrl = get(lookup, "smtp.oauth2.token-url").or(() -> Optional.ofNullable(preset.tokenUrl()))
