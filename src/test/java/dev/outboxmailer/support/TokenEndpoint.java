@@ -43,6 +43,7 @@ public final class TokenEndpoint implements AutoCloseable {
     private final Map<String, Long> accessTokens = new ConcurrentHashMap<>(); // token -> expires (nanoTime)
     private final Set<String> refreshTokens = ConcurrentHashMap.newKeySet();
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+    private final Set<String> everIssued = ConcurrentHashMap.newKeySet();
     private final AtomicInteger tokenRequests = new AtomicInteger();
     private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
     // the device flow: how many polls answer authorization_pending, whether one answers slow_down, the end
@@ -119,6 +120,7 @@ public final class TokenEndpoint implements AutoCloseable {
     public String issueRefreshToken() {
         String token = "rt-" + UUID.randomUUID();
         refreshTokens.add(token);
+        everIssued.add(token);
         return token;
     }
 
@@ -142,6 +144,11 @@ public final class TokenEndpoint implements AutoCloseable {
     public boolean valid(String accessToken) {
         Long expires = accessTokens.get(accessToken);
         return expires != null && System.nanoTime() < expires;
+    }
+
+    /** Every access and refresh token it ever issued (none may show up in any output). */
+    public Set<String> everIssued() {
+        return Set.copyOf(everIssued);
     }
 
     public int tokenRequests() {
@@ -254,6 +261,7 @@ public final class TokenEndpoint implements AutoCloseable {
     private void issue(HttpExchange exchange, String refreshToken) throws IOException {
         String access = "at-" + UUID.randomUUID();
         accessTokens.put(access, System.nanoTime() + lifetime.toNanos());
+        everIssued.add(access);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", access);
         body.put("token_type", "Bearer");
