@@ -276,6 +276,47 @@ class XOAuth2Test {
     }
 
     @Test
+    void aGoogleServiceAccountSignsItsOwnAssertionActingAsTheMailbox() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.security.KeyPair pair = generator.generateKeyPair();
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        Path key = dir.resolve("service-account.json");
+        Files.writeString(key, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of(
+                "type", "service_account", "client_email", "mailer@project.iam.gserviceaccount.com",
+                "private_key_id", "key-1", "private_key", pem, "token_uri", endpoint.tokenUrl())));
+        var verifier = new com.nimbusds.jose.crypto.RSASSAVerifier((java.security.interfaces.RSAPublicKey) pair.getPublic());
+        endpoint.assertions(assertion -> {
+            try {
+                var jwt = com.nimbusds.jwt.SignedJWT.parse(assertion);
+                var claims = jwt.getJWTClaimsSet();
+                return jwt.verify(verifier) && claims.getIssuer().equals("mailer@project.iam.gserviceaccount.com")
+                        && claims.getSubject().equals(MAILBOX) && claims.getAudience().contains(endpoint.tokenUrl())
+                        && "https://mail.google.com/".equals(claims.getStringClaim("scope"))
+                        && claims.getExpirationTime().after(new java.util.Date());
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Map<String, String> settings = settings();
+        for (String k : new String[] {"smtp.oauth2.token-url", "smtp.oauth2.client-id", "smtp.oauth2.client-secret",
+                "smtp.oauth2.refresh-token-file"}) {
+            settings.remove(k);
+        }
+        settings.put("smtp.oauth2.service-account-file", key.toString());
+        settings.put("smtp.oauth2.scope", "https://mail.google.com/");
+        try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
+            mailer.drop("delegated.json", draft("delegated"));
+            assertThat(mailer.awaitReceipt("delegated.json").get("attempts").asInt()).isEqualTo(1);
+        }
+        assertThat(endpoint.requests().get(0)).containsEntry("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")
+                .doesNotContainKey("client_secret");
+        assertThat(smtp.received()).hasSize(1);
+    }
+
+    @Test
     void aTokenUrlThatIsNotHttpsAndAMissingRefreshTokenFileAreOneLineConfigurationErrors() {
         Map<String, String> plainHttp = settings();
         plainHttp.put("smtp.oauth2.token-url", "http://login.example.com/token");

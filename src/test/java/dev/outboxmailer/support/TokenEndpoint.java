@@ -196,7 +196,8 @@ public final class TokenEndpoint implements AutoCloseable {
             answer(exchange, failWith, Map.of("error", "server_error"));
             return;
         }
-        if (!clientAuthenticated(exchange, form)) {
+        boolean assertion = "urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type")); // signed instead
+        if (!assertion && !clientAuthenticated(exchange, form)) {
             answer(exchange, 401, Map.of("error", "invalid_client", "error_description", "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: "
                     + UUID.randomUUID() + "\r\nTimestamp: 2026-12-02"));
             return;
