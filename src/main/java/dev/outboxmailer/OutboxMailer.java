@@ -26,8 +26,8 @@ public final class OutboxMailer {
     private OutboxMailer() {}
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("login")) { // SPEC §10: sign in once for smtp.auth=xoauth2
-            System.exit(login(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        if (java.util.Arrays.asList(args).contains("login")) { // SPEC §10: sign in once for smtp.auth=xoauth2
+            System.exit(login(java.util.Arrays.stream(args).filter(a -> !a.equals("login")).toArray(String[]::new)));
         }
         Main main;
         try {
