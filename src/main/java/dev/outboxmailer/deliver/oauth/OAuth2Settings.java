@@ -112,9 +112,10 @@ public record OAuth2Settings(
         switch (grant) {
             case REFRESH_TOKEN -> {
                 refreshTokenFile = get(lookup, "smtp.oauth2.refresh-token-file").map(Path::of)
-                        .orElseThrow(() -> new ConfigException("smtp.oauth2.refresh-token-file",
-                                "smtp.oauth2.grant=refresh_token needs the file that keeps the refresh token "
-                                        + "(`java -jar outbox-mailer.jar login` writes it)"));
+                        .orElseThrow(() -> new ConfigException("smtp.oauth2.refresh-token-file", needTokenFile
+                                ? "smtp.oauth2.grant=refresh_token needs the file that keeps the refresh token "
+                                        + "(`java -jar outbox-mailer.jar login` writes it)"
+                                : "login needs the file to write the refresh token to"));
                 if (needTokenFile && !Files.isReadable(refreshTokenFile)) {
                     throw new ConfigException("smtp.oauth2.refresh-token-file", "cannot read "
                             + refreshTokenFile.toAbsolutePath() + ": run `java -jar outbox-mailer.jar login` first to sign in and create it");
