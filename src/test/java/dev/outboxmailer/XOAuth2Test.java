@@ -211,6 +211,47 @@ class XOAuth2Test {
     }
 
     @Test
+    void aWrongClientSecretIsHeldOnceWithWhatToCheck() throws Exception {
+        Files.writeString(refreshTokenFile, endpoint.issueRefreshToken());
+        Map<String, String> settings = settings();
+        settings.put("smtp.oauth2.client-secret", "not-the-secret");
+        StringWriter log = capture();
+        try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
+            Path draft = mailer.drop("held.json", draft("held"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> DeliveryFaultsTest.smtpHealth(mailer).getState() == HealthCheck.State.DOWN);
+            assertThat(DeliveryFaultsTest.smtpHealth(mailer).getMessage()).hasValueSatisfying(m -> assertThat(m)
+                    .contains("invalid_client: AADSTS7000215: Invalid client secret provided.")
+                    .contains("check smtp.oauth2.client-id and smtp.oauth2.client-secret")
+                    .doesNotContain("Trace ID"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.tokenRequests() >= 3); // probes after each pause
+            assertThat(Files.readString(draft)).isEqualTo(draft("held"));
+            assertThat(mailer.failedFolder()).doesNotExist();
+        } finally {
+            release();
+        }
+        assertThat(log.toString().lines().filter(l -> l.contains("HELD")).count()).as("logged once").isEqualTo(1);
+        assertThat(log.toString()).doesNotContain("not-the-secret");
+    }
+
+    @Test
+    void aFreshTokenRefusedAgainIsHeldWithWhatToCheck() throws Exception {
+        Files.writeString(refreshTokenFile, endpoint.issueRefreshToken());
+        Map<String, String> settings = settings();
+        settings.put("smtp.username", "someone-else@example.com"); // not the mailbox that signed in
+        try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
+            Path draft = mailer.drop("held.json", draft("held"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> DeliveryFaultsTest.smtpHealth(mailer).getState() == HealthCheck.State.DOWN);
+            assertThat(DeliveryFaultsTest.smtpHealth(mailer).getMessage()).hasValueSatisfying(m -> assertThat(m)
+                    .contains("refused a freshly issued OAuth2 token for someone-else@example.com")
+                    .contains("\"status\":\"401\"").contains("check that smtp.username is the mailbox"));
+            assertThat(Files.readString(draft)).isEqualTo(draft("held"));
+            assertThat(mailer.failedFolder()).doesNotExist();
+        }
+        assertThat(smtp.refusedTokens()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(smtp.received()).isEmpty();
+    }
+
+    @Test
     void aTokenEndpointThatIsDownOrFailingMakesTheDraftsWaitAndTheyGoOnceItIsBack() throws Exception {
         Files.writeString(refreshTokenFile, endpoint.issueRefreshToken());
         endpoint.stop();

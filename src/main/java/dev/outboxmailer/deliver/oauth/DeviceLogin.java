@@ -111,8 +111,8 @@ public final class DeviceLogin {
                     out.println("outbox-mailer login: the code expired before the sign-in finished: run login again");
                     return NOT_SIGNED_IN;
                 }
-                case "access_denied" -> {
-                    out.println("outbox-mailer login: the sign-in was declined (access_denied); nothing was written. "
+                case "access_denied", "authorization_declined" -> { // the latter: Microsoft's word for it
+                    out.println("outbox-mailer login: the sign-in was declined (" + code + "); nothing was written. "
                             + "Run login again to retry, or ask the administrator to allow the application");
                     return NOT_SIGNED_IN;
                 }

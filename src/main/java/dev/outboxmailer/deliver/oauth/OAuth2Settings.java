@@ -178,7 +178,7 @@ public record OAuth2Settings(
         }
     }
 
-    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|\\[?[0-9a-fA-F:]+]?");
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|\\[[0-9a-fA-F:.]+]");
 
     /** An endpoint URL: https, or http on a loopback address only (tests, a local proxy). */
     static URI endpoint(String key, String text) {

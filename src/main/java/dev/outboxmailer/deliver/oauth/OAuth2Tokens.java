@@ -253,9 +253,11 @@ public final class OAuth2Tokens implements TokenSource {
             return "";
         }
         d = d.strip().split("[\r\n]")[0];
-        int trace = d.indexOf(" Trace ID:");
-        if (trace > 0) {
-            d = d.substring(0, trace);
+        for (String volatilePart : new String[] {"Trace ID:", "Correlation ID:", "Timestamp:"}) {
+            int at = d.indexOf(volatilePart);
+            if (at > 0) {
+                d = d.substring(0, at).strip();
+            }
         }
         return ": " + (d.length() > 200 ? d.substring(0, 200) + "…" : d);
     }
