@@ -117,9 +117,68 @@ class DeviceLoginTest {
     }
 
     @Test
+    void withoutADeviceEndpointTheBrowserSignInWritesTheFile() throws Exception {
+        Map<String, String> keys = keys();
+        keys.remove("smtp.oauth2.device-url"); // as for Google, whose device flow does not allow the Gmail scope
+        keys.put("smtp.oauth2.authorize-url", endpoint.authorizeUrl());
+        keys.put("smtp.oauth2.scope", "https://mail.google.com/");
+        var login = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return login(keys);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // the person opens the printed address in a browser; the endpoint sends the browser back to the loopback
+        String address = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> output().lines().filter(l -> l.startsWith(endpoint.authorizeUrl())).findFirst(), Optional::isPresent)
+                .orElseThrow();
+        var browser = java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
+        var page = browser.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(address)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.body()).contains("you may close this window");
+        assertThat(login.get(20, java.util.concurrent.TimeUnit.SECONDS)).as(output()).isZero();
+
+        assertThat(address).contains("code_challenge_method=S256").contains("access_type=offline")
+                .contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A");
+        String refreshToken = Files.readString(tokenFile).strip();
+        assertThat(endpoint.liveRefreshTokens()).contains(refreshToken);
+        assertThat(output()).contains("Signed in").doesNotContain(refreshToken);
+        assertThat(endpoint.requests().get(endpoint.requests().size() - 1)).containsEntry("grant_type", "authorization_code")
+                .containsKey("code_verifier");
+    }
+
+    @Test
+    void aDeclinedBrowserSignInSaysSoAndWritesNothing() throws Exception {
+        endpoint.browserSignIn("access_denied");
+        Map<String, String> keys = keys();
+        keys.remove("smtp.oauth2.device-url");
+        keys.put("smtp.oauth2.authorize-url", endpoint.authorizeUrl());
+        var login = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return login(keys);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        String address = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> output().lines().filter(l -> l.startsWith(endpoint.authorizeUrl())).findFirst(), Optional::isPresent)
+                .orElseThrow();
+        java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build()
+                .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(address)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(login.get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(output()).contains("the sign-in was declined (access_denied); nothing was written");
+        assertThat(tokenFile).doesNotExist();
+    }
+
+    @Test
     void aMissingDeviceEndpointIsAConfigurationError() throws Exception {
         Map<String, String> keys = keys();
         keys.remove("smtp.oauth2.device-url");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> login(keys))
+                .hasMessageStartingWith("smtp.oauth2.authorize-url: login needs the authorization endpoint");
+        keys.put("smtp.oauth2.login-flow", "device");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> login(keys))
                 .hasMessage("smtp.oauth2.device-url: login needs the device authorization endpoint: set "
                         + "smtp.oauth2.device-url, or smtp.provider=outlook");

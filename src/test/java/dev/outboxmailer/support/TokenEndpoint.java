@@ -51,6 +51,9 @@ public final class TokenEndpoint implements AutoCloseable {
     private volatile boolean slowDownOnce;
     private volatile String deviceOutcome = "approve"; // approve, access_denied, expired_token
     private final List<Long> pollNanos = new CopyOnWriteArrayList<>();
+    // the browser sign-in: code -> the redirect URI and PKCE challenge it was issued for
+    private final Map<String, String[]> codes = new ConcurrentHashMap<>();
+    private volatile String browserOutcome = "approve"; // approve, access_denied
 
     private TokenEndpoint(String clientId, String clientSecret) throws IOException {
         this.clientId = clientId;
@@ -62,6 +65,7 @@ public final class TokenEndpoint implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), on), 0);
         server.createContext("/token", this::token);
         server.createContext("/devicecode", this::deviceCode);
+        server.createContext("/authorize", this::authorize);
         server.start();
         port = server.getAddress().getPort();
     }
@@ -78,6 +82,10 @@ public final class TokenEndpoint implements AutoCloseable {
 
     public String tokenUrl() {
         return "http://127.0.0.1:" + port + "/token";
+    }
+
+    public String authorizeUrl() {
+        return "http://127.0.0.1:" + port + "/authorize";
     }
 
     public String deviceUrl() {
@@ -168,6 +176,63 @@ public final class TokenEndpoint implements AutoCloseable {
         return this;
     }
 
+    /** The browser sign-in: the person approves ({@code approve}) or declines ({@code access_denied}). */
+    public TokenEndpoint browserSignIn(String outcome) {
+        this.browserOutcome = outcome;
+        return this;
+    }
+
+    /** The "browser": the person signs in and the endpoint redirects to the client's loopback address. */
+    private void authorize(HttpExchange exchange) throws IOException {
+        Map<String, String> q = new LinkedHashMap<>();
+        for (String pair : String.valueOf(exchange.getRequestURI().getRawQuery()).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        requests.add(q);
+        String redirect = q.get("redirect_uri");
+        boolean fine = clientId.equals(q.get("client_id")) && "code".equals(q.get("response_type"))
+                && "S256".equals(q.get("code_challenge_method")) && q.get("code_challenge") != null
+                && redirect != null && redirect.startsWith("http://127.0.0.1:");
+        if (!fine) {
+            answer(exchange, 400, Map.of("error", "invalid_request"));
+            return;
+        }
+        String location;
+        if (browserOutcome.equals("approve")) {
+            String code = "ac-" + UUID.randomUUID();
+            codes.put(code, new String[] {redirect, q.get("code_challenge")});
+            location = redirect + "?code=" + code + "&state=" + enc(q.get("state"));
+        } else {
+            location = redirect + "?error=" + browserOutcome + "&state=" + enc(q.get("state"));
+        }
+        exchange.getResponseHeaders().set("Location", location);
+        exchange.sendResponseHeaders(302, -1);
+        exchange.close();
+    }
+
+    private void authorizationCode(HttpExchange exchange, Map<String, String> form) throws IOException {
+        String[] issued = codes.remove(String.valueOf(form.get("code")));
+        String verifier = form.get("code_verifier");
+        boolean fine = issued != null && issued[0].equals(form.get("redirect_uri")) && verifier != null;
+        if (fine) {
+            try {
+                byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+                fine = Base64.getUrlEncoder().withoutPadding().encodeToString(hash).equals(issued[1]);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (fine) {
+            issue(exchange, issueRefreshToken());
+        } else {
+            answer(exchange, 400, Map.of("error", "invalid_grant", "error_description", "code, redirect_uri or code_verifier wrong"));
+        }
+    }
+
     /** When each device-code poll arrived ({@link System#nanoTime()}). */
     public List<Long> pollNanos() {
         return List.copyOf(pollNanos);
@@ -227,6 +292,7 @@ public final class TokenEndpoint implements AutoCloseable {
                 }
             }
             case "urn:ietf:params:oauth:grant-type:device_code" -> device(exchange);
+            case "authorization_code" -> authorizationCode(exchange, form);
             default -> answer(exchange, 400, Map.of("error", "unsupported_grant_type"));
         }
     }

@@ -26,7 +26,8 @@ import java.util.function.Function;
  * {@code java -jar outbox-mailer.jar login}: the device-code flow (RFC 8628) by which a person consents once.
  * It prints where to go and the code to enter, polls the token endpoint at the interval the server asks for
  * (slower after {@code slow_down}), and writes the refresh token to {@code smtp.oauth2.refresh-token-file}.
- * Tokens are never printed.
+ * Where the provider has no device flow for mail (Google), or with {@code smtp.oauth2.login-flow=browser}, it
+ * runs the {@link BrowserLogin} instead. Tokens are never printed.
  */
 public final class DeviceLogin {
     /** Exit codes: signed in; the sign-in did not happen (the message says why). Configuration errors are 2. */
@@ -42,15 +43,27 @@ public final class DeviceLogin {
             throw new ConfigException("smtp.oauth2.grant", "login signs a person in for the refresh_token grant; "
                     + s.grant().name().toLowerCase(java.util.Locale.ROOT) + " needs no login");
         }
-        if (s.deviceUrl() == null) {
+        String flow = lookup.apply("smtp.oauth2.login-flow").map(String::trim).filter(v -> !v.isEmpty())
+                .orElse(s.deviceUrl() != null ? "device" : "browser");
+        if (!flow.equals("device") && !flow.equals("browser")) {
+            throw new ConfigException("smtp.oauth2.login-flow", "'" + flow + "' is not one of device, browser");
+        }
+        if (flow.equals("device") && s.deviceUrl() == null) {
             throw new ConfigException("smtp.oauth2.device-url", "login needs the device authorization endpoint: set "
                     + "smtp.oauth2.device-url, or smtp.provider=outlook");
+        }
+        if (flow.equals("browser") && s.authorizeUrl() == null) {
+            throw new ConfigException("smtp.oauth2.authorize-url", "login needs the authorization endpoint (or, for the "
+                    + "device-code flow, smtp.oauth2.device-url): set one, or smtp.provider=outlook or gmail");
         }
         if (s.scope() == null) {
             throw new ConfigException("smtp.oauth2.scope", "login needs the scope to ask for (e.g. "
                     + OAuth2Presets.OUTLOOK_SCOPE + ")");
         }
         RefreshTokenFile file = new RefreshTokenFile(s.refreshTokenFile());
+        if (flow.equals("browser")) {
+            return BrowserLogin.run(s, file, out);
+        }
 
         DeviceAuthorizationSuccessResponse device;
         try {
@@ -84,21 +97,7 @@ public final class DeviceLogin {
                 continue;
             }
             if (response.indicatesSuccess()) {
-                RefreshToken refresh = response.toSuccessResponse().getTokens().getRefreshToken();
-                if (refresh == null) {
-                    out.println("outbox-mailer login: signed in, but the token endpoint gave no refresh token: "
-                            + "add offline_access to smtp.oauth2.scope (Microsoft) and run login again");
-                    return NOT_SIGNED_IN;
-                }
-                try {
-                    file.write(refresh.getValue());
-                } catch (IOException e) {
-                    out.println("outbox-mailer login: signed in, but " + file.path() + " could not be written: " + e.getMessage());
-                    return NOT_SIGNED_IN;
-                }
-                out.println("Signed in. The refresh token is in " + file.path() + " (readable by you only); start "
-                        + "outbox-mailer with --smtp.auth=xoauth2 and the same smtp.oauth2.* settings.");
-                return SIGNED_IN;
+                return keep(response.toSuccessResponse().getTokens().getRefreshToken(), file, out);
             }
             ErrorObject error = response.toErrorResponse().getErrorObject();
             String code = error.getCode() == null ? "" : error.getCode();
@@ -122,6 +121,24 @@ public final class DeviceLogin {
                 }
             }
         }
+    }
+
+    /** Writes the refresh token of a finished sign-in; says what happened. */
+    static int keep(RefreshToken refresh, RefreshTokenFile file, PrintStream out) {
+        if (refresh == null) {
+            out.println("outbox-mailer login: signed in, but the token endpoint gave no refresh token: "
+                    + "add offline_access to smtp.oauth2.scope (Microsoft) and run login again");
+            return NOT_SIGNED_IN;
+        }
+        try {
+            file.write(refresh.getValue());
+        } catch (IOException e) {
+            out.println("outbox-mailer login: signed in, but " + file.path() + " could not be written: " + e.getMessage());
+            return NOT_SIGNED_IN;
+        }
+        out.println("Signed in. The refresh token is in " + file.path() + " (readable by you only); start "
+                + "outbox-mailer with --smtp.auth=xoauth2 and the same smtp.oauth2.* settings.");
+        return SIGNED_IN;
     }
 
     private static DeviceAuthorizationSuccessResponse authorize(OAuth2Settings s) throws OAuth2Failure {

@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 final class OAuth2Presets {
     /** Each part null where the preset does not know it. */
-    record Preset(String tokenUrl, String deviceUrl, String scope) {}
+    record Preset(String tokenUrl, String deviceUrl, String authorizeUrl, String scope) {}
 
     static final String MICROSOFT = "https://login.microsoftonline.com/";
     static final String OUTLOOK_SCOPE = "https://outlook.office.com/SMTP.Send offline_access";
@@ -33,12 +33,14 @@ final class OAuth2Presets {
                 throw new ConfigException("smtp.oauth2.tenant", "'" + t + "' is not a tenant id or domain");
             }
             String base = MICROSOFT + t + "/oauth2/v2.0/";
-            return new Preset(base + "token", base + "devicecode",
+            return new Preset(base + "token", base + "devicecode", base + "authorize",
                     grant == OAuth2Settings.Grant.CLIENT_CREDENTIALS ? OUTLOOK_APP_SCOPE : OUTLOOK_SCOPE);
         }
         if (provider == Provider.GMAIL) {
-            return new Preset("https://oauth2.googleapis.com/token", "https://oauth2.googleapis.com/device/code", GMAIL_SCOPE);
+            // Google's device flow does not allow the Gmail scope: `login` opens a browser sign-in instead
+            return new Preset("https://oauth2.googleapis.com/token", null, "https://accounts.google.com/o/oauth2/v2/auth",
+                    GMAIL_SCOPE);
         }
-        return new Preset(null, null, null);
+        return new Preset(null, null, null, null);
     }
 }

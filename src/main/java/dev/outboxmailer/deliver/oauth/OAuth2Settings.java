@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * URL (for {@code login}) and the scope. Secrets are never part of {@link #toString()}.
  *
  * @param deviceUrl            the device authorization endpoint (RFC 8628) for {@code login}; null if unknown
+ * @param authorizeUrl         the authorization endpoint for a browser sign-in with {@code login}; null if unknown
  * @param clientSecret         null for a public client (a device-code login needs none)
  * @param clientSecretFile     where the secret was read from (read again at every refresh), or null
  * @param refreshTokenFile     for {@link Grant#REFRESH_TOKEN}: holds the refresh token; null otherwise
@@ -30,6 +31,7 @@ public record OAuth2Settings(
         Grant grant,
         URI tokenUrl,
         URI deviceUrl,
+        URI authorizeUrl,
         String clientId,
         String clientSecret,
         Path clientSecretFile,
@@ -99,6 +101,8 @@ public record OAuth2Settings(
                 .orElse(null);
         URI deviceUrl = get(lookup, "smtp.oauth2.device-url").or(() -> Optional.ofNullable(preset.deviceUrl()))
                 .map(v -> endpoint("smtp.oauth2.device-url", v)).orElse(null);
+        URI authorizeUrl = get(lookup, "smtp.oauth2.authorize-url").or(() -> Optional.ofNullable(preset.authorizeUrl()))
+                .map(v -> endpoint("smtp.oauth2.authorize-url", v)).orElse(null);
         String scope = get(lookup, "smtp.oauth2.scope").orElse(preset.scope());
         Path secretFile = get(lookup, "smtp.oauth2.client-secret-file").map(Path::of).orElse(null);
         String secret = secretFile != null ? Secrets.read("smtp.oauth2.client-secret-file", secretFile)
@@ -151,7 +155,7 @@ public record OAuth2Settings(
             throw new ConfigException("smtp.oauth2.token-url", "smtp.auth=xoauth2 needs the token endpoint: set "
                     + "smtp.oauth2.token-url, or smtp.provider=outlook or gmail");
         }
-        return new OAuth2Settings(grant, tokenUrl, deviceUrl, clientId.orElse(null), secret, secretFile, clientAuth,
+        return new OAuth2Settings(grant, tokenUrl, deviceUrl, authorizeUrl, clientId.orElse(null), secret, secretFile, clientAuth,
                 scope, refreshTokenFile, serviceAccountFile, username, timeout);
     }
 
