@@ -34,6 +34,19 @@ class BasicAuthDisabledTest {
             "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
             "550 5.7.30 Basic authentication is not supported for Client Submission."})
     void aRefusedPasswordLoginSaysToSwitchToXoauth2(String reply) throws Exception {
+        assertThat(heldFor(reply)).contains("no longer takes a password login").contains(reply.substring(4, 12))
+                .contains("switch to smtp.auth=xoauth2");
+    }
+
+    @org.junit.jupiter.api.Test
+    void smtpAuthDisabledForTheMailboxIsNotMistakenForIt() throws Exception {
+        String reply = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.";
+        assertThat(heldFor(reply)).contains("refused the login").contains("SmtpClientAuthentication is disabled")
+                .doesNotContain("xoauth2");
+    }
+
+    /** Drops a draft for a server that answers AUTH with this reply: the reason it is held, once health is DOWN. */
+    private String heldFor(String reply) throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         int code = Integer.parseInt(reply.substring(0, 3));
         SMTPServer server = SMTPServer.port(0)
@@ -72,12 +85,10 @@ class BasicAuthDisabledTest {
             Path file = mailer.drop("hi.json", draft);
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> DeliveryFaultsTest.smtpHealth(mailer).getState() == HealthCheck.State.DOWN);
-            assertThat(DeliveryFaultsTest.smtpHealth(mailer).getMessage()).hasValueSatisfying(m -> assertThat(m)
-                    .contains("no longer takes a password login").contains(reply.substring(4, 12))
-                    .contains("switch to smtp.auth=xoauth2"));
             assertThat(Files.readString(file)).isEqualTo(draft);
             assertThat(mailer.failedFolder()).doesNotExist();
             assertThat(received).isEmpty();
+            return DeliveryFaultsTest.smtpHealth(mailer).getMessage().orElseThrow();
         } finally {
             server.stop();
         }

@@ -252,6 +252,24 @@ class XOAuth2Test {
     }
 
     @Test
+    void aServerWithoutXoauth2IsHeldWithWhatToCheck() throws Exception {
+        Files.writeString(refreshTokenFile, endpoint.issueRefreshToken());
+        try (ScriptedSmtpServer passwordsOnly = ScriptedSmtpServer.start().login(MAILBOX, "a-password")) { // PLAIN, LOGIN
+            Map<String, String> settings = settings();
+            settings.putAll(RunningMailer.plain(passwordsOnly.port()));
+            try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
+                Path draft = mailer.drop("held.json", draft("held"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> DeliveryFaultsTest.smtpHealth(mailer).getState() == HealthCheck.State.DOWN);
+                assertThat(DeliveryFaultsTest.smtpHealth(mailer).getMessage()).hasValueSatisfying(m -> assertThat(m)
+                        .contains("does not offer AUTH XOAUTH2"));
+                assertThat(Files.readString(draft)).isEqualTo(draft("held"));
+                assertThat(endpoint.tokenRequests()).as("no token thrown away").isEqualTo(1);
+            }
+            assertThat(passwordsOnly.accepted()).isEmpty();
+        }
+    }
+
+    @Test
     void aTokenEndpointThatIsDownOrFailingMakesTheDraftsWaitAndTheyGoOnceItIsBack() throws Exception {
         Files.writeString(refreshTokenFile, endpoint.issueRefreshToken());
         endpoint.stop();

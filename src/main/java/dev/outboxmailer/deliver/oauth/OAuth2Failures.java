@@ -13,10 +13,11 @@ import java.util.regex.Pattern;
 public final class OAuth2Failures {
     /**
      * Microsoft: {@code 535 5.7.139 Authentication unsuccessful, basic authentication is disabled},
-     * {@code 550 5.7.30 Basic authentication is not supported for Client Submission}.
+     * {@code 550 5.7.30 Basic authentication is not supported for Client Submission}. Not every {@code 5.7.139}:
+     * "SmtpClientAuthentication is disabled for the Mailbox" is fixed by the administrator, not by OAuth2.
      */
     private static final Pattern BASIC_AUTH_DISABLED = Pattern.compile(
-            "5\\.7\\.139|5\\.7\\.30\\b|basic auth(entication)? is (disabled|not supported)|basicauthblocked");
+            "\\b5\\.7\\.30\\b|basic auth(entication)? is (disabled|not supported)|basicauthblocked");
 
     private OAuth2Failures() {}
 

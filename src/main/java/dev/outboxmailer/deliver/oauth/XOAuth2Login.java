@@ -24,6 +24,11 @@ public final class XOAuth2Login {
         try {
             return connector.connect(token);
         } catch (AuthenticationFailedException refused) {
+            if (String.valueOf(refused.getMessage()).contains("No authentication mechanisms")) {
+                throw OAuth2Failure.operator("the SMTP server does not offer AUTH XOAUTH2, which smtp.auth=xoauth2 needs: "
+                        + "check smtp.host and smtp.port (Microsoft: smtp.office365.com or smtp-mail.outlook.com, 587; "
+                        + "Gmail: smtp.gmail.com, 465)");
+            }
             tokens.refused(token);
         }
         String fresh = tokens.token();
