@@ -211,10 +211,12 @@ class XOAuth2Test {
     }
 
     @Test
-    void aWrongClientSecretIsHeldOnceWithWhatToCheck() throws Exception {
+    void aWrongClientSecretIsHeldOnceWithWhatToCheckAndANewSecretFileResumesWithoutARestart() throws Exception {
         Files.writeString(refreshTokenFile, endpoint.issueRefreshToken());
+        Path secretFile = Files.writeString(dir.resolve("client-secret"), "not-the-secret\n");
         Map<String, String> settings = settings();
-        settings.put("smtp.oauth2.client-secret", "not-the-secret");
+        settings.remove("smtp.oauth2.client-secret");
+        settings.put("smtp.oauth2.client-secret-file", secretFile.toString());
         StringWriter log = capture();
         try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
             Path draft = mailer.drop("held.json", draft("held"));
@@ -226,6 +228,9 @@ class XOAuth2Test {
             await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.tokenRequests() >= 3); // probes after each pause
             assertThat(Files.readString(draft)).isEqualTo(draft("held"));
             assertThat(mailer.failedFolder()).doesNotExist();
+
+            Files.writeString(secretFile, CLIENT_SECRET + "\n"); // the operator puts the right secret in the file
+            assertThat(mailer.awaitReceipt("held.json").get("attempts").asInt()).isEqualTo(1);
         } finally {
             release();
         }
