@@ -7,6 +7,7 @@ import java.util.Map;
 final class Arguments {
     static final String USAGE = """
             usage: java -jar outbox-mailer.jar [--key=value ...]
+                   java -jar outbox-mailer.jar login [--key=value ...]   (sign in once for smtp.auth=xoauth2)
               e.g. --smtp.host=smtp.example.com --smtp.username=me@example.com --smtp.password-file=/run/secrets/smtp
               Every key of the configuration table in the README may be given; without smtp.host the sandbox takes the mail.""";
 

@@ -67,6 +67,8 @@ public class MailerBeans implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PropertiesComponent properties = context.getPropertiesComponent();
         MailerSettings settings = MailerSettings.read(properties::resolveProperty);
+        // SPEC §10: with smtp.auth=xoauth2, the login's tokens (its settings checked before anything starts)
+        var tokens = dev.outboxmailer.deliver.oauth.OAuth2Tokens.configured(properties::resolveProperty, settings.sandbox());
         Optional<QueueSettings> queue = QueueSettings.read(properties::resolveProperty);
         properties.addOverrideProperty("queue.enabled", String.valueOf(queue.isPresent()));
         requireFreeManagementPort(properties);
@@ -89,7 +91,7 @@ public class MailerBeans implements CamelConfiguration {
         // derived for the throttle in routes/outbox.yaml
         properties.addOverrideProperty("rate-limit.messages", String.valueOf(rate.messages()));
         properties.addOverrideProperty("rate-limit.period-ms", String.valueOf(rate.period().toMillis()));
-        PooledMailSender sender = new PooledMailSender(smtp);
+        PooledMailSender sender = new PooledMailSender(smtp, tokens);
         sender.prepareInBackground();
         context.addService(closing(sender));
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), smtp);

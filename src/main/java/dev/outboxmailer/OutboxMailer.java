@@ -26,6 +26,9 @@ public final class OutboxMailer {
     private OutboxMailer() {}
 
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains("login")) { // SPEC §10: sign in once for smtp.auth=xoauth2
+            System.exit(login(java.util.Arrays.stream(args).filter(a -> !a.equals("login")).toArray(String[]::new)));
+        }
         Main main;
         try {
             main = create(Arguments.parse(args));
@@ -43,6 +46,24 @@ public final class OutboxMailer {
         }
         if (main.getExitCode() != 0) {
             System.exit(main.getExitCode());
+        }
+    }
+
+    /** {@code login [--key=value ...]}: the device-code sign-in; its exit code. */
+    static int login(String[] args) {
+        try {
+            Map<String, String> overrides = Arguments.parse(args);
+            return dev.outboxmailer.deliver.oauth.DeviceLogin.run(key -> setting(overrides, key), System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println("outbox-mailer: " + e.getMessage());
+            System.err.println(Arguments.USAGE);
+            return 2;
+        } catch (ConfigException e) {
+            System.err.println("outbox-mailer: configuration error: " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
         }
     }
 

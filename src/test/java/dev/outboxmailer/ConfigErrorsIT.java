@@ -34,7 +34,18 @@ class ConfigErrorsIT {
                 List.of("--smtp.provider=hotmail",
                         "outbox-mailer: configuration error: smtp.provider: 'hotmail' is not a known provider (known: qq, 163, gmail, outlook)"),
                 List.of("--camel.management.port=http",
-                        "outbox-mailer: configuration error: camel.management.port: 'http' is not a"));
+                        "outbox-mailer: configuration error: camel.management.port: 'http' is not a"),
+                List.of("--smtp.host=mail.example.com --smtp.auth=xoauth2 --smtp.username=me@example.com "
+                                + "--smtp.oauth2.client-id=app --smtp.oauth2.refresh-token-file=token "
+                                + "--smtp.oauth2.token-url=http://login.example.com/token",
+                        "outbox-mailer: configuration error: smtp.oauth2.token-url: 'http://login.example.com/token' is not https"),
+                List.of("--smtp.provider=outlook --smtp.auth=xoauth2 --smtp.username=me@example.com "
+                                + "--smtp.oauth2.client-id=app --smtp.oauth2.refresh-token-file=no-such-token",
+                        "outbox-mailer: configuration error: smtp.oauth2.refresh-token-file: cannot read "),
+                List.of("--smtp.host=mail.example.com --smtp.auth=oauth",
+                        "outbox-mailer: configuration error: smtp.auth: 'oauth' is not one of password, xoauth2"),
+                List.of("login --smtp.oauth2.client-id=app --smtp.oauth2.refresh-token-file=token",
+                        "outbox-mailer: configuration error: smtp.oauth2.token-url: smtp.auth=xoauth2 needs the token endpoint"));
     }
 
     @ParameterizedTest

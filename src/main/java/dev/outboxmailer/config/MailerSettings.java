@@ -73,7 +73,8 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
         if (passwordFile.isPresent()) {
             password = readSecret("smtp.password-file", Path.of(passwordFile.get()));
         }
-        if (username != null && password == null) {
+        boolean xoauth2 = dev.outboxmailer.deliver.oauth.OAuth2Settings.wanted(r::get); // SPEC §10: a token, no password
+        if (username != null && password == null && !xoauth2) {
             throw new ConfigException("smtp.password", "smtp.username is set but no password: set smtp.password or smtp.password-file");
         }
         Path trustStore = r.get("smtp.trust-store").map(Path::of).orElse(null);

@@ -35,6 +35,11 @@ public record Failure(Kind kind, String reason, Integer smtpCode) {
         if (invalid != null) {
             return new Failure(Kind.INVALID_DRAFT, invalid.getMessage(), null);
         }
+        // OAuth2 (SPEC §10): the token endpoint, a refused token, a password login the provider takes no more
+        Failure oauth2 = dev.outboxmailer.deliver.oauth.OAuth2Failures.of(error);
+        if (oauth2 != null) {
+            return oauth2;
+        }
         AuthenticationFailedException auth = find(error, AuthenticationFailedException.class);
         if (auth != null) {
             return new Failure(Kind.OPERATOR, "the SMTP server refused the login (check smtp.username and the password): "

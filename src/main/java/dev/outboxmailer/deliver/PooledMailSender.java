@@ -1,5 +1,7 @@
 package dev.outboxmailer.deliver;
 
+import dev.outboxmailer.deliver.oauth.TokenSource;
+import dev.outboxmailer.deliver.oauth.XOAuth2Login;
 import dev.outboxmailer.message.DeliveryReport;
 import dev.outboxmailer.message.OutgoingMessage;
 import jakarta.mail.Address;
@@ -38,13 +40,21 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PooledMailSender.class);
 
     private final SmtpSettings settings;
+    /** For {@code smtp.auth=xoauth2}: the access tokens of the logins; null for a password login. */
+    private final TokenSource tokens;
     private Session session;
     private final Semaphore permits;
     private final Deque<Connection> idle = new ArrayDeque<>();
     private volatile boolean closed;
 
     public PooledMailSender(SmtpSettings settings) {
+        this(settings, null);
+    }
+
+    /** A sender that logs in with {@code AUTH XOAUTH2} and a token from {@code tokens} for each new connection. */
+    public PooledMailSender(SmtpSettings settings, TokenSource tokens) {
         this.settings = settings;
+        this.tokens = tokens;
         this.permits = new Semaphore(settings.connections(), true);
     }
 
@@ -62,7 +72,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
 
     private synchronized Session session() {
         if (session == null) {
-            session = SmtpSessions.create(settings);
+            session = SmtpSessions.create(settings, tokens != null);
         }
         return session;
     }
@@ -139,14 +149,22 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     }
 
     private Connection open() throws MessagingException {
+        Transport transport = tokens != null
+                ? XOAuth2Login.open(tokens, settings.username(), this::connect)
+                : connect(settings.password());
+        LOG.debug("Opened SMTP connection to {}", settings.describe());
+        return new Connection(transport);
+    }
+
+    /** A new connection, logged in with this secret (a password or an access token) where the settings log in. */
+    private Transport connect(String secret) throws MessagingException {
         Transport transport = session().getTransport("smtp");
         if (settings.authenticates()) {
-            transport.connect(settings.host(), settings.port(), settings.username(), settings.password());
+            transport.connect(settings.host(), settings.port(), settings.username(), secret);
         } else {
             transport.connect(settings.host(), settings.port(), null, null);
         }
-        LOG.debug("Opened SMTP connection to {}", settings.describe());
-        return new Connection(transport);
+        return transport;
     }
 
     private static boolean acceptedSome(SendFailedException e) {

@@ -8,6 +8,11 @@ final class SmtpSessions {
     private SmtpSessions() {}
 
     static Session create(SmtpSettings s) {
+        return create(s, false);
+    }
+
+    /** With {@code xoauth2}, the login is {@code AUTH XOAUTH2} only, the access token passed as the password. */
+    static Session create(SmtpSettings s, boolean xoauth2) {
         Properties p = new Properties();
         p.put("mail.transport.protocol", "smtp");
         p.put("mail.smtp.host", s.host());
@@ -34,6 +39,10 @@ final class SmtpSessions {
             case PLAIN -> {
                 // nothing: plain text by the operator's explicit choice
             }
+        }
+        if (xoauth2) {
+            p.put("mail.smtp.auth.mechanisms", "XOAUTH2");
+            p.put("mail.smtp.auth.xoauth2.disable", "false");
         }
         return Session.getInstance(p);
     }
