@@ -192,7 +192,7 @@ class XOAuth2Test {
                     .contains("invalid_grant").contains(endpoint.tokenUrl()).contains("run `java -jar outbox-mailer.jar login` again"));
             Thread.sleep(1_500);
             for (int i = 1; i <= 3; i++) {
-                assertThat(Files.readString(mailer.outbox.resolve("held-" + i + ".json"))).isEqualTo(draft("held " + i));
+                assertThat(Files.readString(mailer.claimed("held-" + i + ".json").orElse(mailer.outbox.resolve("held-" + i + ".json")))).isEqualTo(draft("held " + i));
             }
             assertThat(mailer.failedFolder()).doesNotExist();
             assertThat(smtp.received()).isEmpty();
@@ -280,18 +280,16 @@ class XOAuth2Test {
         endpoint.stop();
         try (RunningMailer mailer = RunningMailer.start(dir, settings())) {
             mailer.drop("waiting.json", draft("waiting"));
-            Path schedule = mailer.outbox.resolve(".state/retries.json");
-            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(schedule)
-                    && Files.readString(schedule).contains("waiting.json"));
+            mailer.awaitRetryRecord("waiting.json");
             await().atMost(Duration.ofSeconds(10)).until(() -> DeliveryFaultsTest.smtpHealth(mailer).getState() == HealthCheck.State.DOWN);
             assertThat(DeliveryFaultsTest.smtpHealth(mailer).getMessage()).hasValueSatisfying(m -> assertThat(m)
                     .contains("token endpoint " + endpoint.tokenUrl()).contains("could not be reached"));
-            assertThat(mailer.outbox.resolve("waiting.json")).exists();
+            assertThat(mailer.waits("waiting.json")).isTrue();
 
             endpoint.restart();
             endpoint.failWith(503); // up, but failing
             Thread.sleep(1_000);
-            assertThat(mailer.outbox.resolve("waiting.json")).exists();
+            assertThat(mailer.waits("waiting.json")).isTrue();
             assertThat(mailer.failedFolder()).doesNotExist();
             assertThat(endpoint.tokenRequests()).isPositive();
 
