@@ -27,7 +27,7 @@ import dev.outboxmailer.intake.QueueMessages;
 import dev.outboxmailer.intake.ClaimedDrafts;
 import dev.outboxmailer.outcome.Filing;
 import dev.outboxmailer.outcome.Outcomes;
-import dev.outboxmailer.outcome.DeliveryPause;
+import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.outcome.QueueOutcomes;
 import dev.outboxmailer.state.Outboxes;
 import dev.outboxmailer.state.StateTrouble;

@@ -1,6 +1,6 @@
 package dev.outboxmailer.intake;
 
-import dev.outboxmailer.outcome.DeliveryPause;
+import dev.outboxmailer.state.DeliveryPause;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Consumer;

@@ -1,7 +1,7 @@
 package dev.outboxmailer.intake;
 
 import dev.outboxmailer.config.ConfigException;
-import dev.outboxmailer.outcome.DeliveryPause;
+import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.state.Outboxes;
 import java.io.File;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.outboxmailer.outcome;
 
+import dev.outboxmailer.state.DeliveryPausedException;
+import dev.outboxmailer.state.DeliveryPause;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

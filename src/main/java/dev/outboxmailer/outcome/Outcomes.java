@@ -1,5 +1,7 @@
 package dev.outboxmailer.outcome;
 
+import dev.outboxmailer.state.DeliveryPausedException;
+import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.deliver.Failure;
 import dev.outboxmailer.message.DeliveryReport;
 import dev.outboxmailer.message.DeliveryReport.Rejection;

@@ -1,5 +1,6 @@
 package dev.outboxmailer.outcome;
 
+import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.deliver.Failure;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.outboxmailer.outcome;
+package dev.outboxmailer.state;
 
 /** A draft was picked up while sending is paused for an operator problem: it stays where it is. */
 public class DeliveryPausedException extends Exception {

@@ -1,4 +1,4 @@
-package dev.outboxmailer.outcome;
+package dev.outboxmailer.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.outboxmailer.outcome;
+package dev.outboxmailer.state;
 
 import java.time.Clock;
 import java.time.Duration;
