@@ -141,4 +141,34 @@ class DkimSettingsTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(e.getMessage()).startsWith("dkim.key-file: ").doesNotContain(secret));
     }
+
+    /** The README's openssl commands: their keys load, and the DNS records agree with what openssl derives. */
+    @Test
+    void keysMadeByOpensslAsTheReadmeSaysGiveTheRecordsOpensslPrints() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(run(dir, "openssl", "version") != null, "openssl is not installed");
+        Path keys = Files.createDirectories(dir.resolve("openssl"));
+        run(keys, "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa2026.pem");
+        run(keys, "openssl", "genpkey", "-algorithm", "ed25519", "-out", "ed2026.pem");
+        run(keys, "openssl", "genrsa", "-traditional", "-out", "old.pem", "2048");
+        String rsa = run(keys, "sh", "-c", "openssl pkey -in rsa2026.pem -pubout -outform DER | openssl base64 -A");
+        String ed = run(keys, "sh", "-c", "openssl pkey -in ed2026.pem -pubout -outform DER | tail -c 32 | openssl base64 -A");
+        String old = run(keys, "sh", "-c", "openssl pkey -in old.pem -pubout -outform DER | openssl base64 -A");
+        assertThat(DkimKey.load("example.com", "rsa2026", keys.resolve("rsa2026.pem")).dnsRecord()).isEqualTo("v=DKIM1; k=rsa; p=" + rsa.strip());
+        assertThat(DkimKey.load("example.com", "ed2026", keys.resolve("ed2026.pem")).dnsRecord()).isEqualTo("v=DKIM1; k=ed25519; p=" + ed.strip());
+        assertThat(DkimKey.load("example.com", "old", keys.resolve("old.pem")).dnsRecord()).isEqualTo("v=DKIM1; k=rsa; p=" + old.strip());
+    }
+
+    /** Runs a command in {@code dir}: its output, or null when it cannot be run or fails. */
+    static String run(Path dir, String... command) throws Exception {
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(false).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return null;
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
 }
