@@ -132,7 +132,7 @@ public class MailerBeans implements CamelConfiguration {
         });
         registry.bind("smtpSender", sender);
         registry.bind("composer", new Composer(settings.compose()));
-        registry.bind("dkim", dev.outboxmailer.sign.Dkim.create(properties::resolveProperty)); // SPEC §12
+        registry.bind("dkim", dev.outboxmailer.sign.Dkim.create(properties)); // SPEC §12
         registry.bind("outboxFolder", new OutboxFolder(settings.outboxDir(), schedule, pause));
         registry.bind("watchedFolders", watched);
         registry.bind("outcomes", new Outcomes(folders, schedule, pause, clock, metrics, watched::outcomesOf));

@@ -257,6 +257,47 @@ class DkimOverSmtpsTest extends MailerOverSmtps {
     }
 
     @Test
+    void aWatchedFolderSignsWithTheKeysItNames(@TempDir Path other) throws Exception {
+        DkimTestKeys partner = DkimTestKeys.create(other.resolve("partner-keys"), "partner.example");
+        Path routes = Files.createDirectories(other.resolve("routes"));
+        try (var files = Files.list(Path.of("routes"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        Path folder = other.resolve("partner-out");
+        Files.writeString(routes.resolve("partner.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: watched-folder
+                    parameters:
+                      - { name: folder, value: "%s" }
+                      - { name: from, value: "Partner <desk@partner.example>" }
+                      - { name: dkim, value: partner }
+                """.formatted(folder));
+        Map<String, String> s = new HashMap<>(settings());
+        s.putAll(partner.settings("dkim.partner."));
+        s.put("routes.dir", routes.toString());
+        mailer.close();
+        try (RunningMailer two = RunningMailer.start(other, s)) {
+            Files.createDirectories(folder);
+            Files.writeString(folder.resolve("p.json.tmp"), "{\"to\": \"bob@example.org\", \"subject\": \"p\", \"text\": \"hi\"}");
+            Files.move(folder.resolve("p.json.tmp"), folder.resolve("p.json"));
+            two.drop("main.json", "{\"to\": \"carol@example.org\", \"subject\": \"m\", \"text\": \"hi\"}");
+            List<MimeMessage> received = server.awaitMessages(2);
+            byte[] fromPartner = raw(received.stream().filter(m -> header(m, "To").equals("bob@example.org")).findFirst().orElseThrow());
+            byte[] fromMain = raw(received.stream().filter(m -> header(m, "To").equals("carol@example.org")).findFirst().orElseThrow());
+            assertThat(text(fromPartner)).contains("d=partner.example;").doesNotContain("d=example.com;");
+            assertThat(text(fromMain)).contains("d=example.com;");
+            assertThat(DkimVerifiers.jdkim(fromPartner, partner.dns)).filteredOn(Verdict::ok).hasSize(1);
+            assertSignedByBothKeys(fromMain);
+            List<Verdict> py = DkimVerifiers.dkimpy(fromPartner, partner.dns);
+            assertThat(py).hasSize(2).allMatch(Verdict::ok);
+        } finally {
+            mailer = RunningMailer.start(dir.resolve("again"), settings());
+        }
+    }
+
+    @Test
     void aBadKeyStopsTheStartNamingIt(@TempDir Path other) throws Exception {
         Path weak = other.resolve("weak.pem");
         DkimTestKeys.writeRsa(weak, 1024);

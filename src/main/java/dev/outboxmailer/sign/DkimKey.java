@@ -33,7 +33,6 @@ import java.util.regex.Pattern;
  */
 public final class DkimKey {
     static final int MIN_RSA_BITS = 2048;
-    private static final String KEY = "dkim.key-file";
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----\\s*(.*?)-----END \\1-----", Pattern.DOTALL);
     /** DER of the AlgorithmIdentifier of rsaEncryption (1.2.840.113549.1.1.1, NULL parameters). */
@@ -75,128 +74,140 @@ public final class DkimKey {
 
     /** Reads and checks the key in {@code file} for {@code selector._domainkey.domain}. */
     public static DkimKey load(String domain, String selector, Path file) {
-        Path shown = file.toAbsolutePath().normalize();
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new ConfigException(KEY, "cannot read " + shown);
-        }
-        Matcher pem = PEM.matcher(text);
-        if (!pem.find()) {
-            throw new ConfigException(KEY, shown + " is not a PEM private key (a file starting with -----BEGIN PRIVATE KEY-----); "
-                    + "make one with: openssl genpkey -algorithm ed25519 -out " + file.getFileName());
-        }
-        String type = pem.group(1);
-        String body = pem.group(2);
-        if (type.contains("ENCRYPTED") || body.contains("ENCRYPTED")) {
-            throw new ConfigException(KEY, shown + " is encrypted with a passphrase, which outbox-mailer cannot type in; "
-                    + "store it unencrypted and readable by the mailer only: openssl pkey -in " + file.getFileName()
-                    + " -out plain.pem && chmod 600 plain.pem");
-        }
-        byte[] der;
-        try {
-            der = Base64.getMimeDecoder().decode(body.replaceAll("[^A-Za-z0-9+/=]", ""));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(KEY, shown + " is not a PEM private key: its base64 text is damaged");
-        }
-        byte[] pkcs8 = switch (type) {
-            case "PRIVATE KEY" -> der;
-            case "RSA PRIVATE KEY" -> pkcs8OfRsa(der); // PKCS#1, as older openssl genrsa writes it
-            case "EC PRIVATE KEY" -> throw wrongType(shown, "an EC (ECDSA) key");
-            case "DSA PRIVATE KEY" -> throw wrongType(shown, "a DSA key");
-            case "OPENSSH PRIVATE KEY" -> throw wrongType(shown, "an OpenSSH key");
-            default -> throw new ConfigException(KEY, shown + " holds a " + type.toLowerCase(Locale.ROOT)
-                    + ", not a private key (-----BEGIN PRIVATE KEY-----)");
-        };
-        PrivateKey key = parse(shown, pkcs8);
-        if (key instanceof RSAPrivateKey rsa) {
-            int bits = rsa.getModulus().bitLength();
-            if (bits < MIN_RSA_BITS) {
-                throw new ConfigException(KEY, shown + " is a " + bits + "-bit RSA key; DKIM keys must have at least "
-                        + MIN_RSA_BITS + " bits (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "
-                        + file.getFileName() + ")");
-            }
-            if (!(rsa instanceof RSAPrivateCrtKey crt)) {
-                throw new ConfigException(KEY, shown + " is an RSA key without its public exponent; write it again with: "
-                        + "openssl pkey -in " + file.getFileName() + " -out new.pem");
-            }
-            PublicKey pub;
-            try {
-                pub = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(crt.getModulus(), crt.getPublicExponent()));
-            } catch (GeneralSecurityException e) {
-                throw new ConfigException(KEY, shown + ": the public key cannot be derived from it (" + e.getMessage() + ")");
-            }
-            DkimKey k = new DkimKey(domain, selector, shown, Algorithm.RSA, key, pub.getEncoded(), bits);
-            k.selfCheck(pub);
-            return k;
-        }
-        EdECPrivateKey ed = (EdECPrivateKey) key;
-        byte[] seed = ed.getBytes().orElseThrow(() -> new ConfigException(KEY, shown + ": the Ed25519 key has no private bytes"));
-        byte[] pub = Ed25519PublicKey.of(seed);
-        DkimKey k = new DkimKey(domain, selector, shown, Algorithm.ED25519, key, pub, 256);
-        try {
-            k.selfCheck(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(concat(ED25519_PUBLIC_PREFIX, pub))));
-        } catch (GeneralSecurityException e) {
-            throw new ConfigException(KEY, shown + ": the public key cannot be derived from it (" + e.getMessage() + ")");
-        }
-        return k;
+        return load(domain, selector, file, "dkim.key-file");
     }
 
-    private static PrivateKey parse(Path shown, byte[] pkcs8) {
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(pkcs8);
-        try {
-            return KeyFactory.getInstance("RSA").generatePrivate(spec);
-        } catch (InvalidKeySpecException | RuntimeException e) {
-            // not RSA: try the others below
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-        try {
-            PrivateKey k = KeyFactory.getInstance("EdDSA").generatePrivate(spec);
-            if (k instanceof EdECPrivateKey ed && "Ed25519".equalsIgnoreCase(ed.getParams().getName())) {
+    /** @param key the configuration key errors name ({@code dkim.key-file}, or a folder's {@code dkim.<name>.key-file}) */
+    static DkimKey load(String domain, String selector, Path file, String key) {
+        return new Loader(key).load(domain, selector, file);
+    }
+
+    /** Loading, with the configuration key its errors name. */
+    private record Loader(String configKey) {
+        DkimKey load(String domain, String selector, Path file) {
+            Path shown = file.toAbsolutePath().normalize();
+            String text;
+            try {
+                text = Files.readString(file, StandardCharsets.ISO_8859_1);
+            } catch (IOException e) {
+                throw new ConfigException(configKey, "cannot read " + shown);
+            }
+            Matcher pem = PEM.matcher(text);
+            if (!pem.find()) {
+                throw new ConfigException(configKey, shown + " is not a PEM private key (a file starting with -----BEGIN PRIVATE KEY-----); "
+                        + "make one with: openssl genpkey -algorithm ed25519 -out " + file.getFileName());
+            }
+            String type = pem.group(1);
+            String body = pem.group(2);
+            if (type.contains("ENCRYPTED") || body.contains("ENCRYPTED")) {
+                throw new ConfigException(configKey, shown + " is encrypted with a passphrase, which outbox-mailer cannot type in; "
+                        + "store it unencrypted and readable by the mailer only: openssl pkey -in " + file.getFileName()
+                        + " -out plain.pem && chmod 600 plain.pem");
+            }
+            byte[] der;
+            try {
+                der = Base64.getMimeDecoder().decode(body.replaceAll("[^A-Za-z0-9+/=]", ""));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(configKey, shown + " is not a PEM private key: its base64 text is damaged");
+            }
+            byte[] pkcs8 = switch (type) {
+                case "PRIVATE KEY" -> der;
+                case "RSA PRIVATE KEY" -> pkcs8OfRsa(der); // PKCS#1, as older openssl genrsa writes it
+                case "EC PRIVATE KEY" -> throw wrongType(shown, "an EC (ECDSA) key");
+                case "DSA PRIVATE KEY" -> throw wrongType(shown, "a DSA key");
+                case "OPENSSH PRIVATE KEY" -> throw wrongType(shown, "an OpenSSH key");
+                default -> throw new ConfigException(configKey, shown + " holds a " + type.toLowerCase(Locale.ROOT)
+                        + ", not a private key (-----BEGIN PRIVATE KEY-----)");
+            };
+            PrivateKey key = parse(shown, pkcs8);
+            if (key instanceof RSAPrivateKey rsa) {
+                int bits = rsa.getModulus().bitLength();
+                if (bits < MIN_RSA_BITS) {
+                    throw new ConfigException(configKey, shown + " is a " + bits + "-bit RSA key; DKIM keys must have at least "
+                            + MIN_RSA_BITS + " bits (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "
+                            + file.getFileName() + ")");
+                }
+                if (!(rsa instanceof RSAPrivateCrtKey crt)) {
+                    throw new ConfigException(configKey, shown + " is an RSA key without its public exponent; write it again with: "
+                            + "openssl pkey -in " + file.getFileName() + " -out new.pem");
+                }
+                PublicKey pub;
+                try {
+                    pub = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(crt.getModulus(), crt.getPublicExponent()));
+                } catch (GeneralSecurityException e) {
+                    throw new ConfigException(configKey, shown + ": the public key cannot be derived from it (" + e.getMessage() + ")");
+                }
+                DkimKey k = new DkimKey(domain, selector, shown, Algorithm.RSA, key, pub.getEncoded(), bits);
+                k.selfCheck(pub, configKey);
                 return k;
             }
-            throw wrongType(shown, "an Ed448 key");
-        } catch (InvalidKeySpecException | RuntimeException e) {
-            if (e instanceof ConfigException c) {
-                throw c;
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-        for (String[] other : new String[][] {{"EC", "an EC (ECDSA) key"}, {"DSA", "a DSA key"}, {"XDH", "an X25519/X448 key"}}) {
+            EdECPrivateKey ed = (EdECPrivateKey) key;
+            byte[] seed = ed.getBytes().orElseThrow(() -> new ConfigException(configKey, shown + ": the Ed25519 key has no private bytes"));
+            byte[] pub = Ed25519PublicKey.of(seed);
+            DkimKey k = new DkimKey(domain, selector, shown, Algorithm.ED25519, key, pub, 256);
             try {
-                KeyFactory.getInstance(other[0]).generatePrivate(spec);
-                throw wrongType(shown, other[1]);
+                k.selfCheck(KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(concat(ED25519_PUBLIC_PREFIX, pub))), configKey);
+            } catch (GeneralSecurityException e) {
+                throw new ConfigException(configKey, shown + ": the public key cannot be derived from it (" + e.getMessage() + ")");
+            }
+            return k;
+        }
+
+        private PrivateKey parse(Path shown, byte[] pkcs8) {
+            PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(pkcs8);
+            try {
+                return KeyFactory.getInstance("RSA").generatePrivate(spec);
+            } catch (InvalidKeySpecException | RuntimeException e) {
+                // not RSA: try the others below
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+            try {
+                PrivateKey k = KeyFactory.getInstance("EdDSA").generatePrivate(spec);
+                if (k instanceof EdECPrivateKey ed && "Ed25519".equalsIgnoreCase(ed.getParams().getName())) {
+                    return k;
+                }
+                throw wrongType(shown, "an Ed448 key");
             } catch (InvalidKeySpecException | RuntimeException e) {
                 if (e instanceof ConfigException c) {
                     throw c;
                 }
             } catch (GeneralSecurityException e) {
-                // that algorithm is not there: not this key's type either
+                throw new IllegalStateException(e);
             }
+            for (String[] other : new String[][] {{"EC", "an EC (ECDSA) key"}, {"DSA", "a DSA key"}, {"XDH", "an X25519/X448 key"}}) {
+                try {
+                    KeyFactory.getInstance(other[0]).generatePrivate(spec);
+                    throw wrongType(shown, other[1]);
+                } catch (InvalidKeySpecException | RuntimeException e) {
+                    if (e instanceof ConfigException c) {
+                        throw c;
+                    }
+                } catch (GeneralSecurityException e) {
+                    // that algorithm is not there: not this key's type either
+                }
+            }
+            throw new ConfigException(configKey, shown + " is not a private key outbox-mailer can read (PKCS#8 PEM, RSA or Ed25519)");
         }
-        throw new ConfigException(KEY, shown + " is not a private key outbox-mailer can read (PKCS#8 PEM, RSA or Ed25519)");
-    }
 
-    private static ConfigException wrongType(Path shown, String what) {
-        return new ConfigException(KEY, shown + " is " + what + "; DKIM signs with RSA (2048 bits or more) or Ed25519 keys "
-                + "(openssl genpkey -algorithm ed25519 -out ed.pem)");
+        private ConfigException wrongType(Path shown, String what) {
+            return new ConfigException(configKey, shown + " is " + what + "; DKIM signs with RSA (2048 bits or more) or Ed25519 keys "
+                    + "(openssl genpkey -algorithm ed25519 -out ed.pem)");
+        }
     }
 
     /** Signs a test text and verifies it with the derived public key: what DNS will publish matches the key. */
-    private void selfCheck(PublicKey pub) {
+    private void selfCheck(PublicKey pub, String key) {
         byte[] probe = "outbox-mailer DKIM key check".getBytes(StandardCharsets.US_ASCII);
         try {
             Signature verifier = Signature.getInstance(algorithm == Algorithm.RSA ? "SHA256withRSA" : "Ed25519");
             verifier.initVerify(pub);
             verifier.update(algorithm == Algorithm.RSA ? probe : sha256(probe));
             if (!verifier.verify(sign(probe))) {
-                throw new ConfigException(KEY, file + ": the public key derived from it does not verify its signatures");
+                throw new ConfigException(key, file + ": the public key derived from it does not verify its signatures");
             }
         } catch (GeneralSecurityException e) {
-            throw new ConfigException(KEY, file + ": the key cannot sign (" + e.getMessage() + ")");
+            throw new ConfigException(key, file + ": the key cannot sign (" + e.getMessage() + ")");
         }
     }
 

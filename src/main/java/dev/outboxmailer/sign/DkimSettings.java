@@ -29,47 +29,60 @@ public final class DkimSettings {
 
     /** The signer the settings describe, or empty when no {@code dkim.*} key is set (nothing is signed). */
     public static Optional<DkimSigner> read(Function<String, Optional<String>> lookup, Clock clock) {
-        Optional<String> domain = get(lookup, "dkim.domain");
-        Optional<String> selectors = get(lookup, "dkim.selector");
-        Optional<String> files = get(lookup, "dkim.key-file");
+        return read(lookup, "dkim.", clock);
+    }
+
+    /**
+     * The signer of the keys under {@code prefix}: {@code dkim.} for the main one, {@code dkim.<name>.} for a
+     * named set a watched folder chooses ({@code dkim.partner.domain}, {@code dkim.partner.selector}, …).
+     */
+    static Optional<DkimSigner> read(Function<String, Optional<String>> lookup, String prefix, Clock clock) {
+        String domainKey = prefix + "domain";
+        String selectorKey = prefix + "selector";
+        String fileKey = prefix + "key-file";
+        Optional<String> domain = get(lookup, domainKey);
+        Optional<String> selectors = get(lookup, selectorKey);
+        Optional<String> files = get(lookup, fileKey);
         if (domain.isEmpty() && selectors.isEmpty() && files.isEmpty()) {
             return Optional.empty();
         }
-        String d = domain.orElseThrow(() -> new ConfigException("dkim.domain",
-                "not set, but dkim.selector or dkim.key-file is: give the domain to sign for (the d= of the signature)"));
+        String d = domain.orElseThrow(() -> new ConfigException(domainKey,
+                "not set, but " + selectorKey + " or " + fileKey + " is: give the domain to sign for (the d= of the signature)"));
         d = d.toLowerCase(Locale.ROOT);
         if (d.endsWith(".")) {
             d = d.substring(0, d.length() - 1);
         }
         if (!DOMAIN.matcher(d).matches()) {
-            throw new ConfigException("dkim.domain", "'" + domain.get() + "' is not a domain name such as example.com");
+            throw new ConfigException(domainKey, "'" + domain.get() + "' is not a domain name such as example.com");
         }
-        List<String> selectorList = list(selectors.orElseThrow(() -> new ConfigException("dkim.selector",
-                "not set: give the selector of each key in dkim.key-file, in the same order (e.g. rsa2026,ed2026)")));
-        List<String> fileList = list(files.orElseThrow(() -> new ConfigException("dkim.key-file",
-                "not set: give the PEM private key file of each selector in dkim.selector, in the same order")));
+        List<String> selectorList = list(selectors.orElseThrow(() -> new ConfigException(selectorKey,
+                "not set: give the selector of each key in " + fileKey + ", in the same order (e.g. rsa2026,ed2026)")));
+        List<String> fileList = list(files.orElseThrow(() -> new ConfigException(fileKey,
+                "not set: give the PEM private key file of each selector in " + selectorKey + ", in the same order")));
         for (String s : selectorList) {
             if (!SELECTOR.matcher(s).matches()) {
-                throw new ConfigException("dkim.selector", "'" + s + "' is not a selector (letters, digits, '-', '_' and dots)");
+                throw new ConfigException(selectorKey, "'" + s + "' is not a selector (letters, digits, '-', '_' and dots)");
             }
         }
         if (selectorList.size() != fileList.size()) {
-            throw new ConfigException("dkim.selector", selectorList.size() + " selector(s) (" + String.join(", ", selectorList)
-                    + ") but " + fileList.size() + " key file(s) in dkim.key-file (" + String.join(", ", fileList)
+            throw new ConfigException(selectorKey, selectorList.size() + " selector(s) (" + String.join(", ", selectorList)
+                    + ") but " + fileList.size() + " key file(s) in " + fileKey + " (" + String.join(", ", fileList)
                     + "): give one selector per key, in the same order");
         }
         List<DkimKey> keys = new ArrayList<>();
         for (int i = 0; i < fileList.size(); i++) {
-            keys.add(DkimKey.load(d, selectorList.get(i), Path.of(fileList.get(i))));
+            keys.add(DkimKey.load(d, selectorList.get(i), Path.of(fileList.get(i)), fileKey));
         }
-        List<String> headers = get(lookup, "dkim.headers").map(DkimSettings::list).orElse(DEFAULT_HEADERS);
+        String headersKey = prefix + "headers";
+        List<String> headers = get(lookup, headersKey).or(() -> get(lookup, "dkim.headers"))
+                .map(DkimSettings::list).orElse(DEFAULT_HEADERS);
         for (String h : headers) {
             if (!HEADER_NAME.matcher(h).matches()) {
-                throw new ConfigException("dkim.headers", "'" + h + "' is not a header name");
+                throw new ConfigException(headersKey, "'" + h + "' is not a header name");
             }
         }
         if (headers.stream().noneMatch(h -> h.equalsIgnoreCase("From"))) {
-            throw new ConfigException("dkim.headers", "must include From (RFC 6376 requires it to be signed)");
+            throw new ConfigException(headersKey, "must include From (RFC 6376 requires it to be signed)");
         }
         return Optional.of(new DkimSigner(d, keys, headers, clock));
     }

@@ -142,6 +142,27 @@ class DkimSettingsTest {
                 .satisfies(e -> assertThat(e.getMessage()).startsWith("dkim.key-file: ").doesNotContain(secret));
     }
 
+    @Test
+    void aFoldersNamedSetIsCheckedAtStartAndAnUnknownNameFailsTheDraftSayingWhy() throws Exception {
+        Path weak = dir.resolve("weak-partner.pem");
+        DkimTestKeys.writeRsa(weak, 1024);
+        Map<String, String> map = new HashMap<>(keys.settings("dkim.partner."));
+        map.put("dkim.partner.key-file", weak + "," + keys.ed25519Pem);
+        assertThatThrownBy(() -> Dkim.create(k -> Optional.ofNullable(map.get(k)), java.util.List.of("partner")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("dkim.partner.key-file: " + weak.toAbsolutePath() + " is a 1024-bit RSA key");
+
+        Dkim none = Dkim.create(k -> Optional.empty(), java.util.List.of());
+        var message = new dev.outboxmailer.compose.Composer(new dev.outboxmailer.compose.ComposeSettings(null, java.util.List.of(), 1 << 20))
+                .compose(new dev.outboxmailer.compose.Draft("x.eml",
+                        "From: a@example.com\r\nTo: b@example.org\r\n\r\nhi\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), null));
+        assertThatThrownBy(() -> none.sign(message, "partner"))
+                .isInstanceOf(dev.outboxmailer.compose.InvalidDraftException.class)
+                .hasMessageContaining("dkim.partner.domain, .selector and .key-file are not in the configuration");
+        none.sign(message, "");
+        assertThat(message.getHeader("DKIM-Signature")).isNull();
+    }
+
     /** The README's openssl commands: their keys load, and the DNS records agree with what openssl derives. */
     @Test
     void keysMadeByOpensslAsTheReadmeSaysGiveTheRecordsOpensslPrints() throws Exception {

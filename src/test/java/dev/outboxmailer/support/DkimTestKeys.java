@@ -26,8 +26,10 @@ public final class DkimTestKeys {
     public final Map<String, String> dns = new HashMap<>();
     public final Path rsaPem;
     public final Path ed25519Pem;
+    public final String domain;
 
-    private DkimTestKeys(Path dir) throws Exception {
+    private DkimTestKeys(Path dir, String domain) throws Exception {
+        this.domain = domain;
         Files.createDirectories(dir);
         rsaPem = dir.resolve("rsa.pem");
         ed25519Pem = dir.resolve("ed.pem");
@@ -35,24 +37,34 @@ public final class DkimTestKeys {
         rsa.initialize(new RSAKeyGenParameterSpec(2048, RSAKeyGenParameterSpec.F4));
         KeyPair r = rsa.generateKeyPair();
         writePem(rsaPem, r.getPrivate());
-        dns.put("rsa2026._domainkey." + DOMAIN, "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(r.getPublic().getEncoded()));
+        dns.put("rsa2026._domainkey." + domain, "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(r.getPublic().getEncoded()));
         KeyPair e = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         writePem(ed25519Pem, e.getPrivate());
         byte[] spki = e.getPublic().getEncoded();
         byte[] raw = Arrays.copyOfRange(spki, spki.length - 32, spki.length);
-        dns.put("ed2026._domainkey." + DOMAIN, "v=DKIM1; k=ed25519; p=" + Base64.getEncoder().encodeToString(raw));
+        dns.put("ed2026._domainkey." + domain, "v=DKIM1; k=ed25519; p=" + Base64.getEncoder().encodeToString(raw));
     }
 
     public static DkimTestKeys create(Path dir) throws Exception {
-        return new DkimTestKeys(dir);
+        return new DkimTestKeys(dir, DOMAIN);
+    }
+
+    /** Keys for another domain. */
+    public static DkimTestKeys create(Path dir, String domain) throws Exception {
+        return new DkimTestKeys(dir, domain);
     }
 
     /** Settings that sign mail from example.com with both keys: selectors rsa2026 and ed2026. */
     public Map<String, String> settings() {
+        return settings("dkim.");
+    }
+
+    /** The same under another prefix: {@code dkim.partner.} for a named set a watched folder chooses. */
+    public Map<String, String> settings(String prefix) {
         Map<String, String> s = new HashMap<>();
-        s.put("dkim.domain", DOMAIN);
-        s.put("dkim.selector", "rsa2026,ed2026");
-        s.put("dkim.key-file", rsaPem + "," + ed25519Pem);
+        s.put(prefix + "domain", domain);
+        s.put(prefix + "selector", "rsa2026,ed2026");
+        s.put(prefix + "key-file", rsaPem + "," + ed25519Pem);
         return s;
     }
 
