@@ -134,13 +134,11 @@ class DkimSignerTest {
         OutgoingMessage m = signed("all.json", json.getBytes(StandardCharsets.UTF_8));
         byte[] wire = wire(m);
         assertBothVerify(wire);
-        String h = DkimVerifiers.dkimpy(wire, keys.dns).get(0).toString();
         String head = new String(wire, StandardCharsets.US_ASCII);
         // From oversigned; the draft's own header and both unsubscribe headers signed
         String hTag = head.substring(head.indexOf("h="), head.indexOf(";", head.indexOf("h="))).replaceAll("\\s", "");
         assertThat(hTag).startsWith("h=From:From:To:Cc:Reply-To:Subject:Date:Message-ID:MIME-Version:Content-Type:"
                 + "List-Unsubscribe:List-Unsubscribe-Post").contains("X-Campaign");
-        assertThat(h).isNotEmpty();
     }
 
     @Test
