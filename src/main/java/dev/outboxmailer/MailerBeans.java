@@ -142,6 +142,7 @@ public class MailerBeans implements CamelConfiguration {
         });
         registry.bind("smtpSender", sender);
         registry.bind("composer", new Composer(settings.compose()));
+        registry.bind("dkim", dev.outboxmailer.sign.Dkim.create(properties)); // SPEC §12
         registry.bind("outboxFolder", new OutboxFolder(main, outboxes, pause));
         registry.bind("claimedDrafts", new ClaimedDrafts(outboxes, pause, 1000));
         registry.bind("resends", new dev.outboxmailer.deliver.Resends());

@@ -133,7 +133,7 @@ public final class Composer {
                 name, type, content, draft.size(), false, null);
         String subject = defaults != null && defaults.subject() != null ? defaults.subject() : name;
         return envelope.build(new EnvelopeComposer.Parts(from, to, List.of(), List.of(), List.of(), subject,
-                name + " is attached.", null, List.of(file), Map.of(), null));
+                name + " is attached.", null, List.of(file), Map.of(), null, null));
     }
 
     ComposeSettings settings() {

@@ -31,6 +31,6 @@ public record DraftDefaults(InternetAddress from, List<InternetAddress> to, Stri
             return d;
         }
         return new EnvelopeDraft(d.from(), d.to(), d.cc(), d.bcc(), d.replyTo(), subject, d.text(), d.html(),
-                d.markdown(), d.attachments(), d.headers(), d.messageId());
+                d.markdown(), d.attachments(), d.headers(), d.messageId(), d.unsubscribe());
     }
 }

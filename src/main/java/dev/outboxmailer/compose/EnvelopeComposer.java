@@ -74,6 +74,7 @@ final class EnvelopeComposer {
             throw new InvalidDraftException("the draft gives both " + naming.field("html") + " and " + naming.field("markdown")
                     + "; give one of them (markdown is rendered to html)");
         }
+        ListUnsubscribe unsubscribe = ListUnsubscribe.of(draft.unsubscribe(), naming);
         List<AttachmentResolver.ResolvedAttachment> attachments =
                 new AttachmentResolver(source.attachmentRoot(), settings.maxSizeBytes(), naming, source::keepOpen)
                         .resolve(draft.attachments());
@@ -92,13 +93,14 @@ final class EnvelopeComposer {
                     + "so the draft is refused");
         }
         return build(new Parts(from, to, cc, bcc, replyTo, draft.subject(), text, html, attachments, headers,
-                draft.messageId()));
+                draft.messageId(), unsubscribe));
     }
 
     /** Everything a message is made of, checked and resolved. {@code text} or {@code html} may be null, not both needed. */
     record Parts(InternetAddress from, List<InternetAddress> to, List<InternetAddress> cc, List<InternetAddress> bcc,
                  List<InternetAddress> replyTo, String subject, String text, String html,
-                 List<AttachmentResolver.ResolvedAttachment> attachments, Map<String, String> headers, String messageId) {}
+                 List<AttachmentResolver.ResolvedAttachment> attachments, Map<String, String> headers, String messageId,
+                 ListUnsubscribe unsubscribe) {}
 
     /** The MIME message of checked parts: headers encoded and folded, only the multipart levels needed, size checked. */
     OutgoingMessage build(Parts p) throws InvalidDraftException {
@@ -132,6 +134,13 @@ final class EnvelopeComposer {
             for (Map.Entry<String, String> header : p.headers().entrySet()) {
                 message.addHeader(header.getKey(), HeaderText.unstructured(header.getKey(), header.getValue()));
             }
+            if (p.unsubscribe() != null) {
+                message.setHeader("List-Unsubscribe", p.unsubscribe().header());
+                if (p.unsubscribe().oneClick()) {
+                    message.setHeader("List-Unsubscribe-Post", ListUnsubscribe.POST);
+                }
+            }
+            message.setSignedHeaderNames(List.copyOf(p.headers().keySet()));
             setBody(message, p.text(), p.html(), p.attachments());
             message.saveChanges();
         } catch (MessagingException e) {

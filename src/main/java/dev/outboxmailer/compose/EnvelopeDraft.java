@@ -21,11 +21,27 @@ record EnvelopeDraft(
         String markdown,
         List<Attachment> attachments,
         Map<String, String> headers,
-        String messageId) {
+        String messageId,
+        Unsubscribe unsubscribe) {
 
     /** The field names a draft may use, in the order the SPEC lists them. */
     static final List<String> FIELDS = List.of("from", "to", "cc", "bcc", "replyTo", "subject", "text", "html",
-            "markdown", "attachments", "headers", "messageId");
+            "markdown", "attachments", "headers", "messageId", "unsubscribe");
+
+    /** The draft without the unsubscribe field (the composer's callers before SPEC §12). */
+    EnvelopeDraft(String from, List<String> to, List<String> cc, List<String> bcc, List<String> replyTo, String subject,
+                  String text, String html, String markdown, List<Attachment> attachments, Map<String, String> headers,
+                  String messageId) {
+        this(from, to, cc, bcc, replyTo, subject, text, html, markdown, attachments, headers, messageId, null);
+    }
+
+    /**
+     * One-click unsubscribe (SPEC §12): an https {@code url} and/or a {@code mailto} address, which become the
+     * List-Unsubscribe and List-Unsubscribe-Post headers.
+     */
+    record Unsubscribe(String url, String mailto) {
+        static final List<String> FIELDS = List.of("url", "mailto");
+    }
 
     /**
      * One attachment: its bytes by {@code path} (relative to the outbox folder) or by {@code content}

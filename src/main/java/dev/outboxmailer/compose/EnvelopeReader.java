@@ -119,10 +119,13 @@ final class EnvelopeReader {
         String field = String.valueOf(e.getPropertyName());
         String parent = where(path.subList(0, Math.max(0, path.size() - 1)));
         boolean attachment = e.getReferringClass() == EnvelopeDraft.Attachment.class;
-        Collection<String> known = attachment ? EnvelopeDraft.Attachment.FIELDS : EnvelopeDraft.FIELDS;
+        boolean unsubscribe = e.getReferringClass() == EnvelopeDraft.Unsubscribe.class;
+        Collection<String> known = attachment ? EnvelopeDraft.Attachment.FIELDS
+                : unsubscribe ? EnvelopeDraft.Unsubscribe.FIELDS : EnvelopeDraft.FIELDS;
         String in = path.size() > 1 ? " in " + parent : "";
         return new InvalidDraftException(String.format("unknown field \"%s\"%s%s; the fields %s may use are %s",
-                field, in, at(e.getLocation()), attachment ? "an attachment" : "a draft", String.join(", ", known)));
+                field, in, at(e.getLocation()), attachment ? "an attachment" : unsubscribe ? "\"unsubscribe\"" : "a draft",
+                String.join(", ", known)));
     }
 
     private InvalidDraftException wrongType(MismatchedInputException e) {
@@ -172,6 +175,9 @@ final class EnvelopeReader {
         }
         if (target == EnvelopeDraft.Attachment.class) {
             return "an object such as {\"path\": \"files/report.pdf\"}";
+        }
+        if (target == EnvelopeDraft.Unsubscribe.class) {
+            return "an object such as {\"url\": \"https://example.com/unsubscribe?u=123\", \"mailto\": \"unsubscribe@example.com\"}";
         }
         if (List.class.isAssignableFrom(target)) {
             return "a list";

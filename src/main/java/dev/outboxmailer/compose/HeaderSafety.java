@@ -51,6 +51,15 @@ final class HeaderSafety {
             }
         }
         String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.equals("list-unsubscribe") || lower.equals("list-unsubscribe-post")) {
+            throw new InvalidDraftException(String.format("\"headers\": %s cannot be set as a custom header; give "
+                    + "\"unsubscribe\": {\"url\": \"https://…\", \"mailto\": \"…\"} instead (it writes both List-Unsubscribe headers)",
+                    quoted(name)));
+        }
+        if (lower.equals("dkim-signature")) {
+            throw new InvalidDraftException(String.format("\"headers\": %s cannot be set as a custom header; outbox-mailer "
+                    + "signs the message itself when dkim.* is configured (an .eml keeps the signatures it has)", quoted(name)));
+        }
         if (RESERVED.contains(lower) || lower.startsWith("content-") || lower.startsWith("resent-")) {
             throw new InvalidDraftException(String.format(
                     "\"headers\": %s cannot be set as a custom header; set from, to, cc, bcc, replyTo, subject "

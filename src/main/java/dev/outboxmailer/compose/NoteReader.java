@@ -102,6 +102,7 @@ final class NoteReader {
         List<String> attach = new ArrayList<>();
         List<Integer> attachLines = new ArrayList<>();
         Map<String, Integer> customLines = new LinkedHashMap<>();
+        EnvelopeDraft.Unsubscribe unsubscribe = null;
 
         for (Header h : headers) {
             String key = h.name.toLowerCase(Locale.ROOT);
@@ -111,6 +112,14 @@ final class NoteReader {
             if (key.equals("attach")) {
                 attach.add(value);
                 attachLines.add(h.line);
+            } else if (key.equals("list-unsubscribe")) {
+                if (unsubscribe != null) {
+                    throw new InvalidDraftException("the header \"" + h.name + "\" is given twice (lines "
+                            + firstLine.get("list-unsubscribe") + " and " + h.line + "); give it once, with its links "
+                            + "separated by commas");
+                }
+                firstLine.put("list-unsubscribe", h.line);
+                unsubscribe = unsubscribe(label, value);
             } else if (LISTS.contains(key)) {
                 lists.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
                 firstLine.putIfAbsent(key, h.line);
@@ -129,7 +138,7 @@ final class NoteReader {
             } else {
                 throw new InvalidDraftException("line " + h.line + ": " + HeaderSafety.quoted(h.name)
                         + " is not a header a note can have; use To, Cc, Bcc, From, Reply-To, Subject, Attach, "
-                        + "Message-ID or a header starting with X-");
+                        + "Message-ID, List-Unsubscribe or a header starting with X-");
             }
         }
 
@@ -150,7 +159,7 @@ final class NoteReader {
         EnvelopeDraft draft = new EnvelopeDraft(
                 single(singles, "from"), lists.get("to"), lists.get("cc"), lists.get("bcc"), lists.get("reply-to"),
                 subject, markdown ? null : body, null, markdown ? body : null,
-                attachments, custom, single(singles, "message-id"));
+                attachments, custom, single(singles, "message-id"), unsubscribe);
         return new Note(draft, naming(firstLine, attachLines, customLines));
     }
 
@@ -160,7 +169,8 @@ final class NoteReader {
         return new Naming() {
             @Override
             public String field(String envelopeName) {
-                String header = headerOf.getOrDefault(envelopeName, envelopeName);
+                String header = envelopeName.equals("unsubscribe") ? "List-Unsubscribe"
+                        : headerOf.getOrDefault(envelopeName, envelopeName);
                 Integer line = firstLine.get(header.toLowerCase(Locale.ROOT));
                 return "\"" + header + "\"" + (line == null ? "" : " (line " + line + ")");
             }
@@ -176,6 +186,38 @@ final class NoteReader {
                 return "\"Attach\" (line " + attachLines.get(index) + ")";
             }
         };
+    }
+
+    /**
+     * A note's {@code List-Unsubscribe: <https://…>, <mailto:…>}: at most one https link and one mailto; any other
+     * link is handed on as the url, which the composer refuses for not being https.
+     */
+    private static EnvelopeDraft.Unsubscribe unsubscribe(String label, String value) throws InvalidDraftException {
+        String url = null;
+        String mailto = null;
+        for (String item : value.split(",")) {
+            String link = item.strip();
+            if (link.startsWith("<") && link.endsWith(">")) {
+                link = link.substring(1, link.length() - 1).strip();
+            }
+            if (link.isEmpty()) {
+                continue;
+            }
+            boolean isMailto = link.regionMatches(true, 0, "mailto:", 0, 7);
+            if (isMailto ? mailto != null : url != null) {
+                throw new InvalidDraftException(label + ": give at most one " + (isMailto ? "mailto:" : "https") + " link");
+            }
+            if (isMailto) {
+                mailto = link;
+            } else {
+                url = link;
+            }
+        }
+        if (url == null && mailto == null) {
+            throw new InvalidDraftException(label + " is empty; write it as <https://example.com/unsubscribe?u=123>, "
+                    + "<mailto:unsubscribe@example.com>");
+        }
+        return new EnvelopeDraft.Unsubscribe(url, mailto);
     }
 
     private static String single(Map<String, Header> singles, String key) {

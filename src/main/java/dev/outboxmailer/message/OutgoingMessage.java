@@ -2,8 +2,10 @@ package dev.outboxmailer.message;
 
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
+import jakarta.activation.DataHandler;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMessage;
 import java.io.InputStream;
 import java.util.List;
@@ -18,12 +20,15 @@ public class OutgoingMessage extends MimeMessage {
 
     private final boolean asWritten;
     private List<InternetAddress> envelopeRecipients = List.of();
+    private List<String> signedHeaderNames = List.of();
+    private volatile boolean sealed;
     private volatile DeliveryReport report;
 
     /** A message built field by field; {@link #saveChanges()} encodes it as usual. */
     public OutgoingMessage(Session session) {
         super(session);
         this.asWritten = false;
+        this.headers = new Headers();
     }
 
     /**
@@ -42,8 +47,94 @@ public class OutgoingMessage extends MimeMessage {
 
     @Override
     public void saveChanges() throws MessagingException {
-        if (!asWritten) {
+        if (!asWritten && !sealed) {
             super.saveChanges();
+        }
+    }
+
+    @Override
+    protected InternetHeaders createInternetHeaders(InputStream is) throws MessagingException {
+        return new Headers(is);
+    }
+
+    /**
+     * Puts a header line (name, colon, value, folded with CRLF + whitespace where long) above all others, as a
+     * {@code DKIM-Signature} is placed; the other lines keep their order and bytes.
+     */
+    public void prependHeaderLine(String line) {
+        requireNotSealed();
+        ((Headers) headers).prepend(line);
+    }
+
+    /**
+     * Freezes the message once it is signed: from now on no header and no content can change (saveChanges does
+     * nothing, every setter refuses), so the bytes sent are the bytes signed.
+     */
+    public void seal() {
+        this.sealed = true;
+    }
+
+    public boolean isSealed() {
+        return sealed;
+    }
+
+    /** Header names the draft itself added (an envelope's {@code headers}): DKIM signs them too. */
+    public List<String> signedHeaderNames() {
+        return signedHeaderNames;
+    }
+
+    public void setSignedHeaderNames(List<String> names) {
+        this.signedHeaderNames = List.copyOf(names);
+    }
+
+    @Override
+    public void setHeader(String name, String value) throws MessagingException {
+        requireNotSealed();
+        super.setHeader(name, value);
+    }
+
+    @Override
+    public void addHeader(String name, String value) throws MessagingException {
+        requireNotSealed();
+        super.addHeader(name, value);
+    }
+
+    @Override
+    public void addHeaderLine(String line) throws MessagingException {
+        requireNotSealed();
+        super.addHeaderLine(line);
+    }
+
+    @Override
+    public void removeHeader(String name) throws MessagingException {
+        requireNotSealed();
+        super.removeHeader(name);
+    }
+
+    @Override
+    public void setDataHandler(DataHandler dh) throws MessagingException {
+        requireNotSealed();
+        super.setDataHandler(dh);
+    }
+
+    private void requireNotSealed() {
+        if (sealed) {
+            throw new IllegalStateException("the message is DKIM-signed: changing it now would break its signature");
+        }
+    }
+
+    /** The header list, with a way to put a line on top. */
+    private static final class Headers extends InternetHeaders {
+        Headers() {
+            super();
+        }
+
+        Headers(InputStream in) throws MessagingException {
+            super(in, false);
+        }
+
+        void prepend(String line) {
+            headers.add(0, new InternetHeader(line));
         }
     }
 
