@@ -197,6 +197,27 @@ class PromisesUnderFaultsTest {
                 .satisfies(e -> assertThat(causes(e)).anyMatch(m -> m.contains("parameter 'to'") && m.contains("accounts@@example.com")));
     }
 
+    @Test
+    void aFoldersDkimKeySetThatIsNotConfiguredStopsTheStartNamingIt() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(routes.resolve("partner.yaml"), """
+                - templatedRoute:
+                    routeTemplateRef: watched-folder
+                    parameters:
+                      - { name: folder, value: "%s" }
+                      - { name: dkim, value: "partnr" }
+                """.formatted(dir.resolve("partner")));
+        Map<String, String> settings = RunningMailer.plain(ScriptedSmtpServer.freePort());
+        settings.put("routes.dir", routes.toString());
+        assertThatThrownBy(() -> RunningMailer.start(dir, settings).close())
+                .satisfies(e -> assertThat(causes(e)).anyMatch(m -> m.contains("parameter 'dkim' ('partnr')")));
+    }
+
     static List<String> causes(Throwable e) {
         List<String> messages = new java.util.ArrayList<>();
         for (Throwable t = e; t != null; t = t.getCause()) {

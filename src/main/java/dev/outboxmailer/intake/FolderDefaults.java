@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import dev.outboxmailer.sign.Dkim;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 
 /**
@@ -19,20 +17,23 @@ import org.apache.camel.Exchange;
  * local bean when it creates the route, so a parameter that is not an address, or a key set that is not
  * configured, stops the start with a message naming it — not a failure of every draft.
  */
-public final class FolderDefaults implements CamelContextAware {
+public final class FolderDefaults {
     /** The exchange property with the folder's defaults (a map of to, subject, from), set by {@link #apply}. */
     public static final String PROPERTY = "outboxMailerFolderDefaults";
     private static final Map<Map<String, String>, DraftDefaults> PARSED = new ConcurrentHashMap<>();
 
     private final Map<String, String> values;
 
-    private CamelContext context;
-
     public FolderDefaults(String to, String subject, String from) {
         this(to, subject, from, null);
     }
 
     public FolderDefaults(String to, String subject, String from, String dkim) {
+        this(to, subject, from, dkim, null);
+    }
+
+    /** @param signer the application's DKIM signer ({@code #bean:dkim}): the folder's key set must be one it has */
+    public FolderDefaults(String to, String subject, String from, String dkim, Dkim signer) {
         Map<String, String> v = new HashMap<>();
         put(v, "to", to);
         put(v, "subject", subject);
@@ -40,24 +41,12 @@ public final class FolderDefaults implements CamelContextAware {
         put(v, "dkim", dkim);
         this.values = Map.copyOf(v);
         parse(values); // fails now, at the route's creation, naming the parameter
-    }
-
-    /** Camel hands the local bean its context as it creates the route: the DKIM key set is checked then. */
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.context = camelContext;
         String keys = values.get("dkim");
-        Dkim dkim = keys == null ? null : camelContext.getRegistry().lookupByNameAndType("dkim", Dkim.class);
-        if (dkim != null && !dkim.hasKeySet(keys)) {
+        if (keys != null && signer != null && !signer.hasKeySet(keys)) {
             throw new ConfigException("routes", "the route template watched-folder's parameter 'dkim' ('" + keys
                     + "') names no DKIM key set: dkim." + keys + ".domain, .selector and .key-file are not in the "
                     + "configuration; fix it in routes/ or add the keys");
         }
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return context;
     }
 
     /** Gives the exchange (a draft of this folder) the folder's defaults. */
