@@ -1,0 +1,31 @@
+package dev.outboxmailer.intake;
+
+import dev.outboxmailer.Wiring;
+import dev.outboxmailer.state.DeliveryPause;
+import dev.outboxmailer.state.Outboxes;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * The intake stage's beans for the folders: {@code outboxFolder} (the main outbox's filter and claim),
+ * {@code watchedFolders} (the route template's), {@code claimedDrafts} (claims on their way to the sender,
+ * and the ones whose retry is due), and {@code directDrafts} for {@code direct:outbox-mailer}.
+ */
+public final class IntakeBeans {
+    /** How many due drafts one look at the retry schedule hands out at most. */
+    static final int DUE_BATCH = 1000;
+
+    private IntakeBeans() {}
+
+    /**
+     * @param main   the main outbox, opened (recovered) before any route starts
+     * @param onOpen told of every other folder opened (the backlog gauge and the health check watch it too)
+     */
+    public static void wire(Wiring wiring, Outboxes outboxes, Outboxes.Outbox main, DeliveryPause pause,
+                            Consumer<Path> onOpen) {
+        wiring.bind("outboxFolder", new OutboxFolder(main, outboxes, pause));
+        wiring.bind("watchedFolders", new WatchedFolders(outboxes, pause, main.dir(), onOpen, wiring::closeAtStop));
+        wiring.bind("claimedDrafts", new ClaimedDrafts(outboxes, pause, DUE_BATCH));
+        wiring.bind("directDrafts", new DirectDrafts(pause));
+    }
+}
