@@ -178,44 +178,46 @@ class PromisesUnderFaultsTest {
 
     @Test
     void aTemplateParameterThatIsNotAnAddressStopsTheStartNamingIt() throws Exception {
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
-        Files.writeString(routes.resolve("scans.yaml"), """
+        Path routes = routesWith("scans.yaml", """
                 - templatedRoute:
                     routeTemplateRef: watched-folder
                     parameters:
                       - { name: folder, value: "%s" }
                       - { name: to, value: "accounts@@example.com" }
                 """.formatted(dir.resolve("scans")));
-        Map<String, String> settings = RunningMailer.plain(ScriptedSmtpServer.freePort());
-        settings.put("routes.dir", routes.toString());
-        assertThatThrownBy(() -> RunningMailer.start(dir, settings).close())
+        assertThatThrownBy(() -> RunningMailer.start(dir, withRoutes(routes)).close())
                 .satisfies(e -> assertThat(causes(e)).anyMatch(m -> m.contains("parameter 'to'") && m.contains("accounts@@example.com")));
     }
 
     @Test
     void aFoldersDkimKeySetThatIsNotConfiguredStopsTheStartNamingIt() throws Exception {
-        Path routes = Files.createDirectories(dir.resolve("routes"));
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
-                Files.copy(f, routes.resolve(f.getFileName()));
-            }
-        }
-        Files.writeString(routes.resolve("partner.yaml"), """
+        Path routes = routesWith("partner.yaml", """
                 - templatedRoute:
                     routeTemplateRef: watched-folder
                     parameters:
                       - { name: folder, value: "%s" }
                       - { name: dkim, value: "partnr" }
                 """.formatted(dir.resolve("partner")));
+        assertThatThrownBy(() -> RunningMailer.start(dir, withRoutes(routes)).close())
+                .satisfies(e -> assertThat(causes(e)).anyMatch(m -> m.contains("parameter 'dkim' ('partnr')")));
+    }
+
+    /** The project's routes, copied, plus one more file. */
+    Path routesWith(String file, String yaml) throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(routes.resolve(file), yaml);
+        return routes;
+    }
+
+    static Map<String, String> withRoutes(Path routes) throws Exception {
         Map<String, String> settings = RunningMailer.plain(ScriptedSmtpServer.freePort());
         settings.put("routes.dir", routes.toString());
-        assertThatThrownBy(() -> RunningMailer.start(dir, settings).close())
-                .satisfies(e -> assertThat(causes(e)).anyMatch(m -> m.contains("parameter 'dkim' ('partnr')")));
+        return settings;
     }
 
     static List<String> causes(Throwable e) {

@@ -71,7 +71,7 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
         String password = r.get("smtp.password").orElse(null);
         Optional<String> passwordFile = r.get("smtp.password-file");
         if (passwordFile.isPresent()) {
-            password = readSecret("smtp.password-file", Path.of(passwordFile.get()));
+            password = Values.secretFile("smtp.password-file", Path.of(passwordFile.get()));
         }
         boolean xoauth2 = dev.outboxmailer.deliver.oauth.OAuth2Settings.wanted(r::get); // SPEC §10: a token, no password
         if (username != null && password == null && !xoauth2) {
@@ -94,18 +94,6 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
         return port;
     }
 
-    private static String readSecret(String key, Path file) {
-        try {
-            String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (secret.isEmpty()) {
-                throw new ConfigException(key, file.toAbsolutePath() + " is empty");
-            }
-            return secret;
-        } catch (IOException e) {
-            throw new ConfigException(key, "cannot read " + file.toAbsolutePath());
-        }
-    }
-
     private static InternetAddress address(String key, String text) {
         List<InternetAddress> list = addresses(key, text);
         if (list.size() != 1) {
@@ -116,11 +104,7 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
 
     private static List<InternetAddress> addresses(String key, String text) {
         try {
-            InternetAddress[] parsed = InternetAddress.parse(text, true);
-            for (InternetAddress a : parsed) {
-                a.validate();
-            }
-            return List.of(parsed);
+            return Values.addressList(text);
         } catch (AddressException e) {
             throw new ConfigException(key, "'" + text + "' is not a valid address list");
         }

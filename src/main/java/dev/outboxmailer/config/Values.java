@@ -66,4 +66,27 @@ public final class Values {
         throw new ConfigException(key, "'" + text + "' is not a number of at least 1");
     }
 
+
+    /** A secret kept in a file: its content, stripped; a missing or empty file is an error naming {@code key}. */
+    public static String secretFile(String key, java.nio.file.Path file) {
+        try {
+            String secret = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (secret.isEmpty()) {
+                throw new ConfigException(key, file.toAbsolutePath() + " is empty");
+            }
+            return secret;
+        } catch (java.io.IOException e) {
+            throw new ConfigException(key, "cannot read " + file.toAbsolutePath());
+        }
+    }
+
+    /** An address list as configuration gives it, each address parsed strictly and validated. */
+    public static java.util.List<jakarta.mail.internet.InternetAddress> addressList(String text)
+            throws jakarta.mail.internet.AddressException {
+        jakarta.mail.internet.InternetAddress[] parsed = jakarta.mail.internet.InternetAddress.parse(text, true);
+        for (jakarta.mail.internet.InternetAddress a : parsed) {
+            a.validate();
+        }
+        return java.util.List.of(parsed);
+    }
 }

@@ -20,7 +20,6 @@ import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.apache.camel.component.mail.MailAuthenticator;
-import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,14 +181,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     }
 
     private static List<DeliveryReport.Rejection> rejections(SendFailedException e) {
-        List<DeliveryReport.Rejection> rejected = new ArrayList<>();
-        for (Exception next = e.getNextException(); next != null;
-                next = next instanceof MessagingException m ? m.getNextException() : null) {
-            if (next instanceof SMTPAddressFailedException failed) {
-                rejected.add(new DeliveryReport.Rejection(bare(failed.getAddress()), failed.getReturnCode(),
-                        failed.getMessage().strip()));
-            }
-        }
+        List<DeliveryReport.Rejection> rejected = new ArrayList<>(Refusals.of(e));
         if (rejected.isEmpty() && e.getInvalidAddresses() != null) {
             for (Address a : e.getInvalidAddresses()) {
                 rejected.add(new DeliveryReport.Rejection(bare(a), 550, "refused by the server"));

@@ -2,6 +2,7 @@ package dev.outboxmailer.intake;
 
 import dev.outboxmailer.compose.DraftDefaults;
 import dev.outboxmailer.config.ConfigException;
+import dev.outboxmailer.config.Values;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.util.HashMap;
@@ -87,11 +88,7 @@ public final class FolderDefaults {
             return List.of();
         }
         try {
-            InternetAddress[] parsed = InternetAddress.parse(text, true);
-            for (InternetAddress a : parsed) {
-                a.validate();
-            }
-            return List.of(parsed);
+            return Values.addressList(text);
         } catch (AddressException e) {
             throw new ConfigException("routes", "the route template watched-folder's parameter '" + parameter + "' ('"
                     + text + "') is not a valid address list: " + e.getMessage() + "; fix it in routes/");

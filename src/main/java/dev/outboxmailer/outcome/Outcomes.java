@@ -3,6 +3,7 @@ package dev.outboxmailer.outcome;
 import dev.outboxmailer.state.DeliveryPausedException;
 import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.deliver.Failure;
+import dev.outboxmailer.deliver.Refusals;
 import dev.outboxmailer.message.DeliveryReport;
 import dev.outboxmailer.message.DeliveryReport.Rejection;
 import dev.outboxmailer.message.DraftSource;

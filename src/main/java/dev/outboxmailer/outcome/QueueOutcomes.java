@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.outboxmailer.config.QueueSettings;
 import dev.outboxmailer.deliver.Failure;
+import dev.outboxmailer.deliver.Refusals;
 import dev.outboxmailer.message.DeliveryReport;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.message.OutgoingMessage;

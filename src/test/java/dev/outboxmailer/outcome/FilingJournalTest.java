@@ -28,4 +28,22 @@ class FilingJournalTest {
             assertThat(unfinished).containsExactly(open);
         }
     }
+
+    @Test
+    void aFilingLeftOpenKeepsItsRecordAndTheJournalIsEmptiedOnceNothingIsOpen() throws Exception {
+        Path file = dir.resolve("filing.journal");
+        String report = "x".repeat(1000);
+        try (FilingJournal journal = new FilingJournal(file)) {
+            long stuck = journal.begin(new OutcomeFolders.Move(dir.resolve("stuck.json"), "stuck.json", dir, ".receipt.json", report));
+            for (int i = 0; i < 200; i++) { // well past the size at which an idle journal is emptied
+                journal.done(journal.begin(new OutcomeFolders.Move(dir.resolve(i + ".json"), i + ".json", dir, ".receipt.json", report)));
+            }
+            assertThat(java.nio.file.Files.size(file)).as("not emptied while a filing is open").isGreaterThan(FilingJournal.TRUNCATE_ABOVE);
+            try (FilingJournal afterACrash = new FilingJournal(file)) {
+                assertThat(afterACrash.unfinished()).extracting(OutcomeFolders.Move::name).containsExactly("stuck.json");
+            }
+            journal.done(stuck); // the filing that had failed is done at last
+            assertThat(java.nio.file.Files.size(file)).as("emptied once nothing is open").isZero();
+        }
+    }
 }

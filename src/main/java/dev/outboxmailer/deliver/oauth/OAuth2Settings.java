@@ -105,7 +105,7 @@ public record OAuth2Settings(
                 .map(v -> endpoint("smtp.oauth2.authorize-url", v)).orElse(null);
         String scope = get(lookup, "smtp.oauth2.scope").orElse(preset.scope());
         Path secretFile = get(lookup, "smtp.oauth2.client-secret-file").map(Path::of).orElse(null);
-        String secret = secretFile != null ? Secrets.read("smtp.oauth2.client-secret-file", secretFile)
+        String secret = secretFile != null ? dev.outboxmailer.config.Values.secretFile("smtp.oauth2.client-secret-file", secretFile)
                 : get(lookup, "smtp.oauth2.client-secret").orElse(null);
         ClientAuth clientAuth = get(lookup, "smtp.oauth2.client-auth").map(OAuth2Settings::clientAuth).orElse(ClientAuth.POST);
         Duration timeout = get(lookup, "smtp.oauth2.timeout").map(v -> Values.duration("smtp.oauth2.timeout", v))

@@ -168,7 +168,7 @@ public final class OAuth2Tokens implements TokenSource {
         String secret = s.clientSecret();
         if (s.clientSecretFile() != null) {
             try {
-                secret = Secrets.read("smtp.oauth2.client-secret-file", s.clientSecretFile()); // a new secret needs no restart
+                secret = dev.outboxmailer.config.Values.secretFile("smtp.oauth2.client-secret-file", s.clientSecretFile()); // a new secret needs no restart
             } catch (ConfigException e) {
                 // keep the one read at start
             }

@@ -1,4 +1,4 @@
-package dev.outboxmailer.outcome;
+package dev.outboxmailer.deliver;
 
 import dev.outboxmailer.message.DeliveryReport.Rejection;
 import jakarta.mail.MessagingException;
@@ -11,11 +11,11 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
  * The server's answer recipient by recipient: a {@code 5xx} refuses one for good, a {@code 4xx} defers it
  * (greylisting, a full mailbox, a busy server) and it is tried again alone.
  */
-final class Refusals {
+public final class Refusals {
     private Refusals() {}
 
     /** The recipients refused one by one in a send that failed (none accepted), or an empty list. */
-    static List<Rejection> of(Throwable error) {
+    public static List<Rejection> of(Throwable error) {
         List<Rejection> refused = new ArrayList<>();
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SendFailedException failed) {
@@ -32,15 +32,15 @@ final class Refusals {
         return refused;
     }
 
-    static List<Rejection> permanent(List<Rejection> refused) {
+    public static List<Rejection> permanent(List<Rejection> refused) {
         return refused.stream().filter(r -> r.code() >= 500).toList();
     }
 
-    static List<Rejection> deferred(List<Rejection> refused) {
+    public static List<Rejection> deferred(List<Rejection> refused) {
         return refused.stream().filter(r -> r.code() < 500).toList();
     }
 
-    static List<String> addresses(List<Rejection> refused) {
+    public static List<String> addresses(List<Rejection> refused) {
         return refused.stream().map(Rejection::address).toList();
     }
 
