@@ -149,6 +149,11 @@ public final class OutcomeFolders {
     public Set<Path> recover() throws IOException {
         List<Move> stillOpen = new ArrayList<>();
         for (Move move : journal.unfinished()) {
+            if (!isOurs(move)) {
+                LOG.warn("The filing journal names a move outbox-mailer does not make ({} to {}); it is ignored",
+                        move.draft(), move.folder());
+                continue;
+            }
             if (!Files.exists(move.draft())) {
                 continue; // filed before the crash (or the draft vanished); its receipt, if any, is written
             }
@@ -170,6 +175,25 @@ public final class OutcomeFolders {
             }
         }
         return drafts;
+    }
+
+    /**
+     * The journal is a file in the outbox, so it may have been written by anyone who can drop a draft: a move is
+     * carried out again only when it is one this class makes — a claimed draft (or, from earlier versions, a
+     * draft at the top of the outbox), by a plain name, into this outbox's {@code .sent/<day>/} or {@code .failed/}.
+     */
+    private boolean isOurs(Move move) {
+        Path draft = move.draft().toAbsolutePath().normalize();
+        Path folder = move.folder().toAbsolutePath().normalize();
+        Path root = outbox.toAbsolutePath().normalize();
+        boolean claimed = draft.getParent() != null && (draft.getParent().equals(root.resolve(".state").resolve("claims"))
+                || draft.getParent().equals(root));
+        boolean sent = folder.getParent() != null && folder.getParent().equals(root.resolve(SENT))
+                && folder.getFileName().toString().matches("\\d{4}-\\d{2}-\\d{2}") && move.reportSuffix().equals(".receipt.json");
+        boolean failed = folder.equals(root.resolve(FAILED)) && move.reportSuffix().equals(".error.json");
+        String name = move.draftName();
+        boolean plainName = !name.isEmpty() && !name.contains("/") && !name.equals(".") && !name.equals("..");
+        return claimed && (sent || failed) && plainName;
     }
 
     /**

@@ -54,7 +54,8 @@ public final class Claims {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
             for (Path file : files) {
                 Claim claim = Claim.of(file);
-                if (claim != null && !file.getFileName().toString().startsWith(".")) {
+                if (claim != null && !file.getFileName().toString().startsWith(".")
+                        && !Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     claims.add(claim);
                 }
             }

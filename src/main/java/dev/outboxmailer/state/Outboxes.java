@@ -87,11 +87,17 @@ public final class Outboxes {
             if (unfiled.contains(claim.file())) {
                 schedule.taking(claim.id()); // accepted: only its filing is left
                 present.add(claim.id());
-            } else if (schedule.get(claim.id()) != null) {
+            } else if (schedule.get(claim.id()) != null && schedule.get(claim.id()).name().equals(claim.name())
+                    && Files.isRegularFile(claim.file(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 present.add(claim.id()); // waits for its retry
             } else {
-                claims.release(claim); // claimed, not sent: picked up again like any draft
-                released++;
+                try {
+                    claims.release(claim); // claimed, not sent: picked up again like any draft
+                    released++;
+                } catch (IOException e) {
+                    LOG.warn("The claimed draft {} cannot go back to the outbox ({}); it stays in {}", claim.name(),
+                            e.getMessage(), claims.folder());
+                }
             }
         }
         schedule.keepOnly(present);

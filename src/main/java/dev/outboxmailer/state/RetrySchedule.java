@@ -197,7 +197,7 @@ public final class RetrySchedule {
                 try {
                     Waiting record = JSON.readValue(file.toFile(), Waiting.class);
                     if (record == null || !record.complete()) {
-                        StateFiles.setAside(file, "it is empty or lacks firstAttempt/notBefore/attempts",
+                        StateFiles.setAside(file, "it is empty, lacks firstAttempt/notBefore/attempts, or has no plain name",
                                 "its draft is tried again now", clock);
                     } else {
                         waiting.put(claim, record);

@@ -29,8 +29,12 @@ public record Waiting(String name, Instant firstAttempt, Instant notBefore, int 
         folderDefaults = folderDefaults == null ? Map.of() : Map.copyOf(folderDefaults);
     }
 
-    /** A record read from a file is usable only with the fields every decision needs. */
+    /**
+     * A record read from a file is usable only with the fields every decision needs, and a plain file name (the
+     * file is in the outbox: whoever can drop a draft can write one, and its name makes a path).
+     */
     boolean complete() {
-        return firstAttempt != null && notBefore != null && attempts >= 0;
+        return firstAttempt != null && notBefore != null && attempts >= 0 && name != null && !name.isEmpty()
+                && !name.contains("/") && !name.contains("\0") && !name.equals(".") && !name.equals("..");
     }
 }

@@ -116,6 +116,25 @@ class OutcomeFoldersTest {
         assertThat(new OutcomeFolders(outbox, new StateTrouble()).recover()).isEmpty();
     }
 
+    @Test
+    void aJournalRecordWrittenBySomeoneElseMovesNothing() throws Exception {
+        // a user who can drop drafts can write .state/filing.journal too: it must not move files from elsewhere
+        Path secret = Files.writeString(Files.createTempDirectory("elsewhere").resolve("id_rsa"), "private key");
+        Path journal = Files.createDirectories(outbox.resolve(".state")).resolve("filing.journal");
+        Files.writeString(journal, "B 1 " + json().writeValueAsString(new OutcomeFolders.Move(secret, "id_rsa", outbox,
+                ".receipt.json", "{}")) + "\n" + "B 2 " + json().writeValueAsString(new OutcomeFolders.Move(
+                outbox.resolve(".state/claims/k1~x.eml"), "../../x.eml", outbox.resolve(".sent/2026-11-27"), ".receipt.json", "{}"))
+                + "\n");
+        Files.writeString(Files.createDirectories(outbox.resolve(".state/claims")).resolve("k1~x.eml"), "x");
+
+        assertThat(folders().recover()).isEmpty();
+
+        assertThat(secret).hasContent("private key");
+        assertThat(outbox.resolve("id_rsa")).doesNotExist();
+        assertThat(outbox.resolve(".state/claims/k1~x.eml")).exists();
+        assertThat(journal).isEmptyFile();
+    }
+
     OutcomeFolders folders() throws Exception {
         return new OutcomeFolders(outbox, new StateTrouble());
     }

@@ -110,11 +110,14 @@ class RetryScheduleTest {
         Files.writeString(folder.resolve("k1.json"), "null");
         Files.writeString(folder.resolve("k2.json"), "{\"name\": \"b.json\", \"attempts\": 3}");
         Files.writeString(folder.resolve("k3.json"), "{not json");
+        // a record whose name would make a path out of the claims folder
+        Files.writeString(folder.resolve("k4.json"), "{\"name\": \"x/../../../../etc/passwd\", \"firstAttempt\": "
+                + "\"2026-11-27T10:00:00Z\", \"notBefore\": \"2026-11-27T10:00:00Z\", \"attempts\": 1}");
         RetrySchedule schedule = schedule();
         assertThat(schedule.claims()).isEmpty();
         try (var files = Files.list(folder)) {
             assertThat(files.map(f -> f.getFileName().toString()))
-                    .hasSize(3).allMatch(n -> n.matches("k[123]\\.json\\.corrupt-\\d{8}T\\d{6}"));
+                    .hasSize(4).allMatch(n -> n.matches("k[1234]\\.json\\.corrupt-\\d{8}T\\d{6}"));
         }
     }
 
