@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The receiving side's beans (SPEC §11), for {@code routes/bounces.yaml}: {@code bounces} (the route's processor),
- * {@code bounceMailProperties} (TLS verified against {@code bounces.trust-store}, default {@code smtp.trust-store})
+ * {@code suppression} (route {@code send-draft}), {@code bounceMailProperties} (TLS verified against {@code bounces.trust-store}, default {@code smtp.trust-store})
  * and {@code sentIndex} (which {@code routes/outbox.yaml} feeds as drafts are sent); the health check
  * {@code bounces}; and the settings the route reads ({@code bounces.enabled}, {@code bounces.endpoint},
  * {@code bounces.login.password}, {@code bounces.poll-delay-ms}). Without {@code bounces.url} the route is not
@@ -29,6 +29,8 @@ public final class BounceBeans {
         Optional<BounceSettings> read = BounceSettings.read(wiring::property);
         wiring.derive("bounces.enabled", String.valueOf(read.isPresent()));
         SentIndex index = wiring.bind("sentIndex", new SentIndex(outbox, clock, read.isPresent()));
+        // the suppression list is used whenever it has lines, also with bounces.url unset
+        Suppression suppression = wiring.bind("suppression", new Suppression(outbox, clock));
         if (read.isEmpty()) {
             wiring.derive("bounces.endpoint", "imaps://localhost");
             wiring.derive("bounces.login.password", "");
@@ -59,7 +61,7 @@ public final class BounceBeans {
         wiring.derive("bounces.username", s.username());
         BounceHealthCheck health = new BounceHealthCheck(s, mail, recheck, clock);
         wiring.health().register(health);
-        wiring.bind("bounces", new Bounces(index, new SeenReports(outbox), new Suppression(outbox, clock), metrics, clock,
+        wiring.bind("bounces", new Bounces(index, new SeenReports(outbox), suppression, metrics, clock,
                 s.unmatchedFolder(), s.maxSize(), health));
         LOG.info("Reading bounces from {} every {}", s.describe(), s.pollDelay());
     }
