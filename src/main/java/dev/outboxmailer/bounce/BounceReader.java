@@ -53,7 +53,10 @@ public final class BounceReader {
             + "自动回复|休假)");
     private static final Pattern ENHANCED = Pattern.compile("(?<![\\d.])([245])\\.(\\d{1,3})\\.(\\d{1,3})(?![.\\d])");
     private static final Pattern BASIC = Pattern.compile("(?<![\\d.])([45][0-5]\\d)(?=[ -])");
-    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9._%+\\-]+@[A-Za-z0-9\\-]+(\\.[A-Za-z0-9\\-]+)*\\.[A-Za-z]{2,}");
+    /** Bounded and anchored at the start of a run, so that a long run of letters costs linear time. */
+    private static final Pattern ADDRESS = Pattern.compile(
+            "(?<![A-Za-z0-9._%+\\-])[A-Za-z0-9._%+\\-]{1,64}@[A-Za-z0-9.\\-]{1,253}");
+    private static final Pattern DOMAIN_END = Pattern.compile(".*\\.[A-Za-z]{2,63}");
     private static final Pattern QUOTED_ID = Pattern.compile("(?im)^\\s*Message-ID:\\s*(<[^<>\\s]{3,250}>)");
     private static final Pattern DELAYED = Pattern.compile(
             "(?i)(delayed|delay|still being retried|will (continue to )?retry|has not yet been delivered|"
@@ -153,8 +156,8 @@ public final class BounceReader {
         Set<String> named = new LinkedHashSet<>();
         Matcher a = ADDRESS.matcher(own);
         while (a.find() && named.size() < 200) {
-            String address = a.group();
-            if (!address.equalsIgnoreCase(from)) {
+            String address = a.group().replaceAll("[.\\-]+$", "");
+            if (DOMAIN_END.matcher(address).matches() && !address.equalsIgnoreCase(from)) {
                 named.add(address);
             }
         }
