@@ -205,6 +205,40 @@ class BouncesTest {
     }
 
     @Test
+    void anOversizeOrBrokenReportIsLeftAloneAndTheRouteGoesOn() throws Exception {
+        try (BounceMailbox mailbox = new BounceMailbox()) {
+            Map<String, String> s = settings(mailbox.imapsUrl());
+            s.put("bounces.max-size", "64KB");
+            try (RunningMailer mailer = RunningMailer.start(dir, s)) {
+                String id = send(mailer, "big.eml", "dead@example.net", "other@example.net");
+                String huge = BounceReports.postfix("<h1@mail.example.com>", id, "dead@example.net", "failed", "5.1.1")
+                        .replace("This is the mail system", "x".repeat(200_000) + "\nThis is the mail system");
+                mailbox.deliver(huge);
+                mailbox.deliver("""
+                        From: MAILER-DAEMON@mail.example.com
+                        Subject: Undelivered Mail Returned to Sender
+                        Message-ID: <broken@mail.example.com>
+                        Content-Type: multipart/report; report-type=delivery-status; boundary="never-closed"
+
+                        --never-closed
+                        Content-Type: message/delivery-status
+
+                        Reporting-MTA: dns; mail.example.com
+                        Final-Recipient: rfc822; dead@example.net
+                        Action: failed
+                        """);
+                mailbox.deliver(BounceReports.postfix("<h2@mail.example.com>", id, "other@example.net", "failed", "5.1.1"));
+                JsonNode bounces = awaitBounces(mailer, "big.eml", 1).path("bounces");
+                await().atMost(Duration.ofSeconds(20)).until(() -> mailbox.unread().isEmpty());
+                assertThat(bounces).hasSize(1);
+                assertThat(bounces.get(0).path("recipient").asText()).isEqualTo("other@example.net");
+                assertThat(suppressed(mailer)).containsExactly("other@example.net");
+                assertThat(mailbox.messages()).hasSize(3);
+            }
+        }
+    }
+
+    @Test
     void aWrongPasswordOrAnUntrustedCertificateIsShownOnHealthAndSendingGoesOn() throws Exception {
         int port = ScriptedSmtpServer.freePort();
         try (BounceMailbox mailbox = new BounceMailbox()) {

@@ -31,9 +31,6 @@ final class BounceHealthCheck extends AbstractHealthCheck {
         this.clock = clock;
     }
 
-    /** The route read the mailbox: nothing to report until the next check. */
-    void polled() {}
-
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("mailbox", settings.describe());

@@ -50,7 +50,6 @@ public final class Bounces {
     }
 
     public void received(Exchange exchange) throws IOException {
-        health.polled();
         if (!(exchange.getIn() instanceof MailMessage mail) || mail.getOriginalMessage() == null) {
             return;
         }
