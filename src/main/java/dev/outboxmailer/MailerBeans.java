@@ -1,5 +1,6 @@
 package dev.outboxmailer;
 
+import dev.outboxmailer.bounce.BounceBeans;
 import dev.outboxmailer.compose.Composer;
 import dev.outboxmailer.config.MailerSettings;
 import dev.outboxmailer.config.QueueSettings;
@@ -74,6 +75,7 @@ public class MailerBeans implements CamelConfiguration {
         wiring.bind("composer", new Composer(settings.compose()));
         wiring.bind("dkim", Dkim.create(context.getPropertiesComponent())); // SPEC §12
         OutcomeBeans.wire(wiring, outboxes, filing, pause, clock, observed.metrics(), settings.retry(), queue);
+        BounceBeans.wire(wiring, settings.outboxDir(), observed.metrics(), clock, observed.recheck()); // SPEC §11
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), sender.settings());
 
         Optional<String> reload = wiring.property("routes.reload-dir");

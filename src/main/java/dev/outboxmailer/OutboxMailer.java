@@ -142,7 +142,8 @@ public final class OutboxMailer {
      * The routes packaged in the jar, by name: a {@code classpath:routes/*.yaml} pattern would make Camel
      * scan every entry of the fat jar for matches (measured: most of a second at start).
      */
-    static final List<String> PACKAGED_ROUTES = List.of("outbox.yaml", "queue.yaml", "folders.yaml", "entry.yaml");
+    static final List<String> PACKAGED_ROUTES = List.of("outbox.yaml", "queue.yaml", "folders.yaml", "entry.yaml",
+            "bounces.yaml");
 
     private static void exitOnConfigError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -16,6 +16,6 @@ class PackagedRoutesTest {
                     .containsExactlyInAnyOrderElementsOf(OutboxMailer.PACKAGED_ROUTES);
         }
         assertThat(OutboxMailer.routesPattern(Path.of("no-such-folder")))
-                .isEqualTo("classpath:routes/outbox.yaml,classpath:routes/queue.yaml,classpath:routes/folders.yaml,classpath:routes/entry.yaml");
+                .isEqualTo("classpath:routes/outbox.yaml,classpath:routes/queue.yaml,classpath:routes/folders.yaml,classpath:routes/entry.yaml,classpath:routes/bounces.yaml");
     }
 }

@@ -22,17 +22,17 @@ import javax.net.ssl.X509TrustManager;
  * The certificates a server may present: the JDK's public CAs, plus those of {@code smtp.trust-store}
  * (a PEM file or a PKCS12 store), for a private CA. Hostnames are verified regardless.
  */
-final class TrustedCertificates {
+public final class TrustedCertificates {
     private TrustedCertificates() {}
 
     /** Reads {@code smtp.trust-store} once, so that a file that is not a trust store stops the start. */
-    static void requireLoadable(Path trustStore) {
+    public static void requireLoadable(Path trustStore) {
         if (trustStore != null) {
             load(trustStore);
         }
     }
 
-    static SSLContext sslContext(Path trustStore) {
+    public static SSLContext sslContext(Path trustStore) {
         try {
             List<X509TrustManager> managers = new ArrayList<>();
             managers.add(trustManager(null)); // the JDK's cacerts

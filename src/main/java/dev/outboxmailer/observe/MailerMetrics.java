@@ -17,6 +17,7 @@ import org.apache.camel.Exchange;
  *   <li>{@code outbox_mailer_sent_total} — drafts the server accepted;</li>
  *   <li>{@code outbox_mailer_failed_total{kind="invalid-draft|rejected|expired"}} — drafts that can never be sent;</li>
  *   <li>{@code outbox_mailer_retries_total} — passing failures that scheduled another attempt;</li>
+ *   <li>{@code outbox_mailer_bounces_total{kind="hard|soft"}} — bounces matched to a sent draft (SPEC §11);</li>
  *   <li>{@code outbox_mailer_pending_drafts} — drafts waiting in the watched folders (new or waiting for a retry);</li>
  *   <li>{@code outbox_mailer_oldest_pending_age_seconds} — how long the oldest of them has been there;</li>
  *   <li>{@code outbox_mailer_send_seconds} (histogram) — time from handing a message to the SMTP stage to the
@@ -28,6 +29,7 @@ public final class MailerMetrics {
     public static final String SENT = "outbox.mailer.sent";
     public static final String FAILED = "outbox.mailer.failed";
     public static final String RETRIES = "outbox.mailer.retries";
+    public static final String BOUNCES = "outbox.mailer.bounces";
     public static final String PENDING = "outbox.mailer.pending.drafts";
     public static final String OLDEST_PENDING_AGE = "outbox.mailer.oldest.pending.age";
     public static final String SEND_LATENCY = "outbox.mailer.send";
@@ -67,6 +69,12 @@ public final class MailerMetrics {
     /** Meters nobody reads: for the outcome stage used on its own (tests). */
     public static MailerMetrics unpublished() {
         return new MailerMetrics(new SimpleMeterRegistry(), null);
+    }
+
+    /** A bounce matched to a sent draft (SPEC §11): {@code kind} is {@code hard} or {@code soft}. */
+    public void bounced(String kind) {
+        Counter.builder(BOUNCES).tag("kind", kind).description("Bounces matched to a sent draft")
+                .register(registry).increment();
     }
 
     /** The send-draft route calls this just before the SMTP endpoint. */

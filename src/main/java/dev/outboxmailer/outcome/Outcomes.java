@@ -100,7 +100,10 @@ public final class Outcomes {
             expired = deferred;
         }
         int attempts = draft.schedule().attempts(draft.claim().id()) + 1;
-        fileAsSent(draft, message.getMessageID(), delivered, rejected, expired, attempts);
+        @SuppressWarnings("unchecked")
+        List<String> suppressed = exchange.getProperty(dev.outboxmailer.bounce.Suppression.PROPERTY, List.class);
+        fileAsSent(draft, message.getMessageID(), delivered, rejected, expired, attempts,
+                suppressed == null ? List.of() : suppressed);
     }
 
     /** Something went wrong on the way: decide the draft's fate from the failure. */
@@ -123,7 +126,12 @@ public final class Outcomes {
         switch (failure.kind()) {
             case INVALID_DRAFT -> {
                 pause.probeInconclusive();
-                toFailed(draft, description, "invalid-draft", failure.reason(), null, attempts);
+                // SPEC §11: every recipient on the suppression list
+                String kind = "invalid-draft";
+                for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                    kind = t instanceof dev.outboxmailer.bounce.AllSuppressedException ? "suppressed" : kind;
+                }
+                toFailed(draft, description, kind, failure.reason(), null, attempts);
             }
             case REJECTED -> {
                 pause.clear(); // the server took our login and answered
@@ -205,8 +213,13 @@ public final class Outcomes {
 
     private void fileAsSent(Claimed draft, String messageId, List<String> delivered, List<Rejection> rejected,
                             List<Rejection> expired, int attempts) throws IOException {
+        fileAsSent(draft, messageId, delivered, rejected, expired, attempts, List.of());
+    }
+
+    private void fileAsSent(Claimed draft, String messageId, List<String> delivered, List<Rejection> rejected,
+                            List<Rejection> expired, int attempts, List<String> suppressed) throws IOException {
         Receipt receipt = new Receipt(draft.claim().name(), messageId, delivered, rejected, expired,
-                OffsetDateTime.now(clock), attempts);
+                OffsetDateTime.now(clock), attempts, suppressed);
         Path target = draft.folders().sent(draft.claim().file(), draft.claim().name(), receipt, LocalDate.now(clock));
         String others = (rejected.isEmpty() ? "" : ", " + rejected.size() + " rejected")
                 + (expired.isEmpty() ? "" : ", " + expired.size() + " expired");

@@ -1,5 +1,6 @@
 package dev.outboxmailer.outcome;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.outboxmailer.message.DeliveryReport;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -11,4 +12,11 @@ import java.util.List;
  */
 public record Receipt(String draft, String messageId, List<String> recipients,
                       List<DeliveryReport.Rejection> rejected, List<DeliveryReport.Rejection> expired,
-                      OffsetDateTime sentAt, int attempts) {}
+                      OffsetDateTime sentAt, int attempts,
+                      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> suppressed) {
+    /** {@code suppressed}: recipients left out because they are on the suppression list (SPEC §11). */
+    public Receipt(String draft, String messageId, List<String> recipients, List<DeliveryReport.Rejection> rejected,
+                   List<DeliveryReport.Rejection> expired, OffsetDateTime sentAt, int attempts) {
+        this(draft, messageId, recipients, rejected, expired, sentAt, attempts, List.of());
+    }
+}
