@@ -83,7 +83,7 @@ class QueueCrashIT {
         Map<String, Integer> received = new HashMap<>();
         for (String message : server.accepted()) {
             Matcher m = SUBJECT.matcher(message);
-            assertThat(m.find()).isTrue();
+            assertThat(m.find()).as("a crash message: %s", message).isTrue();
             received.merge(m.group(1), 1, Integer::sum);
         }
         return received;

@@ -211,8 +211,10 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         StringBuilder message = new StringBuilder();
         String line;
         int lines = 0;
+        boolean ended = false;
         while ((line = in.readLine()) != null) {
             if (line.equals(".")) {
+                ended = true;
                 break;
             }
             if (dataFault == DataFault.DISCONNECT_MID_DATA && ++lines == 3) {
@@ -221,6 +223,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 return false;
             }
             message.append(line.startsWith(".") ? line.substring(1) : line).append("\r\n");
+        }
+        if (!ended) {
+            return false; // the client went away mid-message (a killed mailer): nothing was accepted
         }
         String reply = dataReplies.poll();
         if (reply == null) {
