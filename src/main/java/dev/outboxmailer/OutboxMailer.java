@@ -42,6 +42,7 @@ public final class OutboxMailer {
             main.run();
         } catch (Exception e) {
             exitOnConfigError(e);
+            exitOnRouteError(e, main);
             throw new IllegalStateException(e);
         }
         if (main.getExitCode() != 0) {
@@ -143,6 +144,14 @@ public final class OutboxMailer {
      * scan every entry of the fat jar for matches (measured: most of a second at start).
      */
     static final List<String> PACKAGED_ROUTES = List.of("outbox.yaml", "queue.yaml", "folders.yaml", "entry.yaml");
+
+    /** A route file that cannot be loaded or created (issue 15): its file, line and Camel's reason, exit 2. */
+    private static void exitOnRouteError(Throwable e, Main main) {
+        dev.outboxmailer.check.RouteProblems.describe(e, main.getCamelContext()).ifPresent(problem -> {
+            System.err.println("outbox-mailer: route error: " + problem);
+            System.exit(2);
+        });
+    }
 
     private static void exitOnConfigError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
