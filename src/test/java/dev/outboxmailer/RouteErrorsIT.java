@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -59,5 +60,32 @@ class RouteErrorsIT {
         assertThat(log).contains(c.get(1));
         assertThat(log.lines().filter(l -> l.startsWith("outbox-mailer:"))).hasSize(1);
         assertThat(log).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
+    void checkExitsZeroForGoodRoutesAndDraftsAndOneWithALinePerProblem() throws Exception {
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        try (Stream<Path> packaged = Files.list(Path.of("routes"))) {
+            for (Path p : packaged.toList()) {
+                Files.copy(p, routes.resolve(p.getFileName()));
+            }
+        }
+        Files.writeString(dir.resolve("hi.json"), "{\"to\": \"bob@example.org\", \"subject\": \"Hi\", \"text\": \"x\"}");
+        Process good = PackagedJarIT.start(dir, List.of("check", "routes", "hi.json", "--mail.from=me@example.com"), Map.of(), "good.log");
+        assertThat(good.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("good.log"))).isEqualTo("check: no problems (4 route file(s), 1 draft(s))\n");
+        assertThat(good.exitValue()).isZero();
+
+        Files.writeString(routes.resolve("mine.yaml"), "- route:\n    from:\n      uri: timer:x\n      steps:\n        - to: kafka:x\n");
+        Files.writeString(dir.resolve("bad.json"), "{\"to\": \"bob@@example.org\", \"text\": \"x\"}");
+        Process bad = PackagedJarIT.start(dir, List.of("check", "routes", "hi.json", "bad.json", "--mail.from=me@example.com"), Map.of(), "bad.log");
+        assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(dir.resolve("bad.log")).lines().toList()).containsExactly(
+                "routes/mine.yaml:5: to[kafka:x]: No endpoint could be found for: kafka://x, please check your classpath contains the needed Camel component jar.",
+                "bad.json: invalid-draft: \"to\": \"bob@@example.org\" is not an email address (domain contains illegal character)",
+                "check: 2 problem(s)");
+        assertThat(bad.exitValue()).isEqualTo(1);
+        assertThat(dir.resolve("outbox")).doesNotExist(); // nothing opened, nothing sent
+        assertThat(dir.resolve("sandbox")).doesNotExist();
     }
 }

@@ -45,6 +45,18 @@ public final class RouteProblems {
         return Optional.empty();
     }
 
+    /** Whether the route that could not be created was made from a route template. */
+    public static boolean fromTemplate(Throwable e, CamelContext context) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof FailedToCreateRouteException failed && context instanceof ModelCamelContext model
+                    && failed.getRouteId() != null) {
+                RouteDefinition route = model.getRouteDefinition(failed.getRouteId());
+                return route != null && route.isCreatedFromTemplate();
+            }
+        }
+        return false;
+    }
+
     private static String yaml(MarkedYamlEngineException yaml, String resource) {
         Optional<Mark> mark = yaml.getProblemMark().or(yaml::getContextMark);
         String file = mark.map(Mark::getName).filter(n -> n.contains(":")).orElse(resource);
@@ -74,6 +86,9 @@ public final class RouteProblems {
                 resource = route.getLocation();
             }
             ProcessorDefinition<?> node = label == null ? null : find(route.getOutputs(), label);
+            if (resource == null && node != null) {
+                resource = node.getLocation(); // a route made from a template: the template's file
+            }
             if (node != null && node.getLineNumber() > 0) {
                 line = node.getLineNumber();
             } else if (route.getInput() != null && route.getInput().getLineNumber() > 0) {
@@ -86,7 +101,9 @@ public final class RouteProblems {
             resource = resourceIn(message);
         }
         String file = resource == null ? "route " + failed.getRouteId() : where(resource) + (line > 0 ? ":" + line : "");
-        String what = label != null ? label
+        String template = route != null && route.isCreatedFromTemplate()
+                ? " (in a route made from a route template)" : "";
+        String what = label != null ? label + template
                 : route != null && route.getInput() != null ? "from[" + route.getInput().getEndpointUri() + "]"
                 : "route " + failed.getRouteId();
         return file + ": " + what + ": " + reason(failed.getCause() != null ? failed.getCause() : failed);
@@ -107,6 +124,11 @@ public final class RouteProblems {
 
     /** Camel's reason: the innermost message, which the outer ones only repeat. */
     static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.outboxmailer.config.ConfigException) {
+                return oneLine(t.getMessage()); // the mailer's own words, naming what to fix
+            }
+        }
         Throwable deepest = e;
         while (deepest.getCause() != null && deepest.getCause() != deepest && deepest.getCause().getMessage() != null) {
             deepest = deepest.getCause();
