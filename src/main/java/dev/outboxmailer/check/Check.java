@@ -50,7 +50,10 @@ public final class Check {
             Map.entry("outcomes", "dev.outboxmailer.outcome.Outcomes"),
             Map.entry("callerOutcomes", "dev.outboxmailer.outcome.CallerOutcomes"),
             Map.entry("queueOutcomes", "dev.outboxmailer.outcome.QueueOutcomes"),
-            Map.entry("metrics", "dev.outboxmailer.observe.MailerMetrics"));
+            Map.entry("metrics", "dev.outboxmailer.observe.MailerMetrics"),
+            Map.entry("sentIndex", "dev.outboxmailer.bounce.SentIndex"),
+            Map.entry("suppression", "dev.outboxmailer.bounce.Suppression"),
+            Map.entry("bounces", "dev.outboxmailer.bounce.Bounces"));
 
     private final Map<String, String> overrides;
     private final PrintStream out;
@@ -196,6 +199,13 @@ public final class Check {
             var rate = settings.rateLimit() == null ? dev.outboxmailer.deliver.RateLimit.unlimited() : settings.rateLimit();
             properties.addOverrideProperty("rate-limit.messages", String.valueOf(rate.messages()));
             properties.addOverrideProperty("rate-limit.period-ms", String.valueOf(rate.period().toMillis()));
+            // the bounce mailbox is not read by a check: its route stays off (BounceBeans derives the same)
+            properties.addOverrideProperty("bounces.enabled", "false");
+            properties.addOverrideProperty("bounces.endpoint", "imaps://localhost");
+            properties.addOverrideProperty("bounces.login.password", "");
+            properties.addOverrideProperty("bounces.poll-delay-ms", "60000");
+            properties.addOverrideProperty("bounces.folder", "INBOX");
+            properties.addOverrideProperty("bounces.username", "");
             Composer composer = new Composer(settings.compose());
             context.getRegistry().bind("composer", composer);
             context.getRegistry().bind("dkim", Dkim.create(properties));

@@ -65,7 +65,7 @@ class CheckTest {
         Path good = Files.writeString(dir.resolve("hello.json"), "{\"to\": \"bob@example.org\", \"subject\": \"Hi\", \"text\": \"x\"}");
         Path note = Files.writeString(dir.resolve("note.md"), "To: bob@example.org\nSubject: week\n\n# This week\n");
         check(routes, List.of(good, note, Path.of("examples/report.json")), Map.of("mail.from", "Outbox <outbox@example.com>"));
-        assertThat(output).isEqualTo("check: no problems (6 route file(s), 3 draft(s))\n");
+        assertThat(output).isEqualTo("check: no problems (7 route file(s), 3 draft(s))\n");
         assertThat(exit).isZero();
         // offline: no outbox opened or locked, no sandbox server, no templated folder created
         assertThat(dir.resolve("outbox")).doesNotExist();
