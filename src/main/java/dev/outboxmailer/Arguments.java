@@ -8,6 +8,7 @@ final class Arguments {
     static final String USAGE = """
             usage: java -jar outbox-mailer.jar [--key=value ...]
                    java -jar outbox-mailer.jar login [--key=value ...]   (sign in once for smtp.auth=xoauth2)
+                   java -jar outbox-mailer.jar check [routes-dir] [drafts…] [--key=value ...]   (offline: nothing is sent)
               e.g. --smtp.host=smtp.example.com --smtp.username=me@example.com --smtp.password-file=/run/secrets/smtp
               Every key of the configuration table in the README may be given; without smtp.host the sandbox takes the mail.""";
 

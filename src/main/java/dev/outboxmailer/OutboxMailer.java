@@ -29,6 +29,13 @@ public final class OutboxMailer {
         if (java.util.Arrays.asList(args).contains("login")) { // SPEC §10: sign in once for smtp.auth=xoauth2
             System.exit(login(java.util.Arrays.stream(args).filter(a -> !a.equals("login")).toArray(String[]::new)));
         }
+        // issue 15: routes and drafts checked offline (the first word that is not a --key=value)
+        java.util.List<String> words = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
+        if (!words.isEmpty() && words.get(0).equals("check")) {
+            java.util.List<String> rest = new java.util.ArrayList<>(java.util.Arrays.asList(args));
+            rest.remove("check");
+            System.exit(check(rest.toArray(String[]::new)));
+        }
         Main main;
         try {
             main = create(Arguments.parse(args));
@@ -42,11 +49,42 @@ public final class OutboxMailer {
             main.run();
         } catch (Exception e) {
             exitOnConfigError(e);
+            exitOnRouteError(e, main);
             throw new IllegalStateException(e);
         }
         if (main.getExitCode() != 0) {
             System.exit(main.getExitCode());
         }
+    }
+
+    /**
+     * {@code check [routes-dir] [drafts…] [--key=value ...]}: the routes (the folder's, else {@code routes.dir}'s,
+     * else the packaged ones) and the drafts validated offline; 0 without problems, 1 with, 2 for bad arguments.
+     */
+    static int check(String[] args) {
+        try {
+            List<String> paths = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
+            Map<String, String> overrides = Arguments.parse(
+                    java.util.Arrays.stream(args).filter(a -> a.startsWith("--")).toArray(String[]::new));
+            // the problems are the output: Camel's start and stop lines of the check's own context are not
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.camel", org.apache.logging.log4j.Level.WARN);
+            Path routes = Path.of(setting(overrides, "routes.dir").orElse("routes"));
+            List<String> drafts = paths;
+            if (!paths.isEmpty() && Files.isDirectory(Path.of(paths.get(0))) && hasRoutes(Path.of(paths.get(0)))) {
+                routes = Path.of(paths.get(0));
+                drafts = paths.subList(1, paths.size());
+            }
+            return dev.outboxmailer.check.Check.run(hasRoutes(routes) ? routes : null, PACKAGED_ROUTES,
+                    drafts.stream().map(Path::of).toList(), overrides, DEFAULTS + "," + USER_PROPERTIES, System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println("outbox-mailer: " + e.getMessage());
+            System.err.println(Arguments.USAGE);
+            return 2;
+        }
+    }
+
+    private static boolean hasRoutes(Path folder) {
+        return routesPattern(folder).startsWith("file:");
     }
 
     /** {@code login [--key=value ...]}: the device-code sign-in; its exit code. */
@@ -144,6 +182,14 @@ public final class OutboxMailer {
      */
     static final List<String> PACKAGED_ROUTES = List.of("outbox.yaml", "queue.yaml", "folders.yaml", "entry.yaml",
             "bounces.yaml");
+
+    /** A route file that cannot be loaded or created (issue 15): its file, line and Camel's reason, exit 2. */
+    private static void exitOnRouteError(Throwable e, Main main) {
+        dev.outboxmailer.check.RouteProblems.describe(e, main.getCamelContext()).ifPresent(problem -> {
+            System.err.println("outbox-mailer: route error: " + problem);
+            System.exit(2);
+        });
+    }
 
     private static void exitOnConfigError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
