@@ -73,7 +73,7 @@ class RouteErrorsIT {
         Files.writeString(dir.resolve("hi.json"), "{\"to\": \"bob@example.org\", \"subject\": \"Hi\", \"text\": \"x\"}");
         Process good = PackagedJarIT.start(dir, List.of("check", "routes", "hi.json", "--mail.from=me@example.com"), Map.of(), "good.log");
         assertThat(good.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.readString(dir.resolve("good.log"))).isEqualTo("check: no problems (4 route file(s), 1 draft(s))\n");
+        assertThat(Files.readString(dir.resolve("good.log"))).isEqualTo("check: no problems (5 route file(s), 1 draft(s))\n");
         assertThat(good.exitValue()).isZero();
 
         Files.writeString(routes.resolve("mine.yaml"), "- route:\n    from:\n      uri: timer:x\n      steps:\n        - to: kafka:x\n");
