@@ -31,6 +31,8 @@ public final class BounceBeans {
         SentIndex index = wiring.bind("sentIndex", new SentIndex(outbox, clock, read.isPresent()));
         // the suppression list is used whenever it has lines, also with bounces.url unset
         Suppression suppression = wiring.bind("suppression", new Suppression(outbox, clock));
+        // the SMTP envelope (route send-draft): mail.return-path, mail.verp, the DSN requests and the ENVID token
+        wiring.bind("envelopeSender", EnvelopeSender.read(wiring::property, read.isPresent(), outbox));
         if (read.isEmpty()) {
             wiring.derive("bounces.endpoint", "imaps://localhost");
             wiring.derive("bounces.login.password", "");

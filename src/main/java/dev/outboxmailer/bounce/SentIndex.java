@@ -68,6 +68,9 @@ public final class SentIndex {
             }
             record(new Sent(id.strip(), LocalDate.now(clock), source.outbox().toAbsolutePath(), source.name(),
                     new LinkedHashSet<>(to)));
+            if (message.envelopeId() != null) {
+                recordToken(message.envelopeId(), id.strip());
+            }
         } catch (Exception e) {
             // the draft is sent and filed whatever happens here; its bounces will not be matched by Message-ID
             LOG.warn("Cannot record the Message-ID of {} for matching its bounces: {}", source.printableName(), e.toString());
@@ -80,6 +83,42 @@ public final class SentIndex {
                 enc(sent.name()), enc(String.join(",", sent.recipients()))) + "\n";
         Files.writeString(shard(sent.messageId()), line, StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+
+    /** Token → Message-ID: {@code t<xx>.tsv}, for a bounce matched by its ENVID or VERP address. */
+    synchronized void recordToken(String token, String messageId) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(tokenShard(token), enc(token) + "\t" + enc(messageId) + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+    }
+
+    /** The message that went out with this envelope token (its ENVID and VERP token), if any. */
+    public Optional<Sent> findByToken(String token) {
+        if (token == null || !EnvelopeSender.TOKEN.matcher(token).matches()) {
+            return Optional.empty();
+        }
+        String messageId = null;
+        synchronized (this) {
+            Path file = tokenShard(token);
+            if (!Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                for (String line = in.readLine(); line != null && messageId == null; line = in.readLine()) {
+                    String[] f = line.split("\t", -1);
+                    if (f.length == 2 && dec(f[0]).equals(token)) {
+                        messageId = dec(f[1]);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Cannot read the sent index {}: {}", file, e.toString());
+            }
+        }
+        return messageId == null ? Optional.empty() : find(messageId);
+    }
+
+    private Path tokenShard(String token) {
+        return dir.resolve("t" + token.substring(0, 2) + ".tsv");
     }
 
     /** The message sent under that Message-ID (its recipients over all attempts), if any. */

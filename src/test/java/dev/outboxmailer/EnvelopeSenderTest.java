@@ -1,0 +1,142 @@
+package dev.outboxmailer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outboxmailer.support.BounceMailbox;
+import dev.outboxmailer.support.RunningMailer;
+import dev.outboxmailer.support.ScriptedSmtpServer;
+import dev.outboxmailer.support.TestCertificates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SPEC §11, the sending side, through the real routes to a scripted SMTP server that shows the envelope commands:
+ * the envelope sender (mail.return-path, VERP), and the DSN parameters only where the server offers DSN.
+ */
+class EnvelopeSenderTest {
+    private static final Pattern VERP_FROM = Pattern.compile("MAIL FROM:<bounces\\+([0-9a-f]{24})@example\\.com>(.*)");
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void greenMailThreadsMayThrow() {
+        // GreenMail's handler threads throw when the mailer closes an IMAP connection at its stop: not a failure here
+        org.awaitility.Awaitility.doNotCatchUncaughtExceptionsByDefault();
+    }
+
+    @AfterAll
+    static void reset() {
+        org.awaitility.Awaitility.reset();
+    }
+
+    static String draft(String to) {
+        return "To: " + to + "\r\nFrom: Billing <billing@example.org>\r\nSubject: Invoice\r\n\r\nThe invoice.\r\n";
+    }
+
+    private static Map<String, String> settings(ScriptedSmtpServer smtp, BounceMailbox mailbox) {
+        Map<String, String> s = RunningMailer.plain(smtp.port());
+        if (mailbox != null) {
+            s.put("bounces.url", mailbox.imapsUrl());
+            s.put("bounces.username", BounceMailbox.USER);
+            s.put("bounces.password", BounceMailbox.PASSWORD);
+            s.put("bounces.poll-delay", "200ms");
+            s.put("bounces.trust-store", TestCertificates.install().caPem.toString());
+        }
+        return s;
+    }
+
+    private static List<String> mailFroms(ScriptedSmtpServer smtp) {
+        return smtp.envelopeCommands().stream().filter(c -> c.startsWith("MAIL")).toList();
+    }
+
+    private static List<String> rcpts(ScriptedSmtpServer smtp) {
+        return smtp.envelopeCommands().stream().filter(c -> c.startsWith("RCPT")).toList();
+    }
+
+    @Test
+    void withVerpEachMessageHasItsOwnReturnPathAndDsnParametersWhereOffered() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().offerDsn(true);
+             BounceMailbox mailbox = new BounceMailbox()) {
+            Map<String, String> s = settings(smtp, mailbox);
+            s.put("mail.return-path", "bounces@example.com");
+            s.put("mail.verp", "true");
+            try (RunningMailer mailer = RunningMailer.start(dir, s)) {
+                mailer.drop("one.eml", draft("ann@example.net"));
+                mailer.awaitReceipt("one.eml");
+                mailer.drop("two.eml", draft("bob@example.net"));
+                mailer.awaitReceipt("two.eml");
+
+                List<String> from = mailFroms(smtp);
+                assertThat(from).hasSize(2);
+                Matcher one = VERP_FROM.matcher(from.get(0));
+                Matcher two = VERP_FROM.matcher(from.get(1));
+                assertThat(one.matches()).as(from.get(0)).isTrue();
+                assertThat(two.matches()).as(from.get(1)).isTrue();
+                assertThat(one.group(1)).as("one token per message").isNotEqualTo(two.group(1));
+                // DSN offered: headers only, and the token as ENVID
+                assertThat(one.group(2)).contains(" RET=HDRS").contains(" ENVID=" + one.group(1));
+                assertThat(two.group(2)).contains(" ENVID=" + two.group(1));
+                assertThat(rcpts(smtp)).allSatisfy(r -> assertThat(r).contains("NOTIFY=FAILURE,DELAY"));
+                // the From header is as written; the return path is only on the envelope
+                assertThat(smtp.accepted().get(0)).contains("From: Billing <billing@example.org>")
+                        .doesNotContain("bounces+");
+
+                // the secret behind the tokens is the owner's only
+                Path secret = mailer.outbox.resolve(".state").resolve("bounce-secret");
+                assertThat(Files.getPosixFilePermissions(secret)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+                assertThat(Files.readString(secret)).doesNotContain(one.group(1));
+            }
+        }
+    }
+
+    @Test
+    void withoutDsnOnTheServerNoDsnParametersAreSent() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
+             BounceMailbox mailbox = new BounceMailbox()) {
+            Map<String, String> s = settings(smtp, mailbox);
+            s.put("mail.return-path", "bounces@example.com");
+            s.put("mail.verp", "true");
+            try (RunningMailer mailer = RunningMailer.start(dir, s)) {
+                mailer.drop("one.eml", draft("ann@example.net"));
+                mailer.awaitReceipt("one.eml");
+                List<String> from = mailFroms(smtp);
+                assertThat(from).hasSize(1);
+                Matcher m = VERP_FROM.matcher(from.get(0));
+                assertThat(m.matches()).as(from.get(0)).isTrue();
+                assertThat(m.group(2)).as("no DSN parameters where DSN is not offered").isEmpty();
+                assertThat(rcpts(smtp)).containsExactly("RCPT TO:<ann@example.net>");
+            }
+        }
+    }
+
+    @Test
+    void theReturnPathDefaultsToTheFromAddressAndNeedsNoBounceMailbox() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().offerDsn(true)) {
+            try (RunningMailer mailer = RunningMailer.start(dir, settings(smtp, null))) {
+                mailer.drop("one.eml", draft("ann@example.net"));
+                mailer.awaitReceipt("one.eml");
+                // no ENVID without the receiving side (nothing would read it), but notices are still asked for
+                assertThat(mailFroms(smtp)).containsExactly("MAIL FROM:<billing@example.org> RET=HDRS");
+                assertThat(rcpts(smtp)).containsExactly("RCPT TO:<ann@example.net> NOTIFY=FAILURE,DELAY");
+            }
+        }
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start()) {
+            Map<String, String> s = settings(smtp, null);
+            s.put("mail.return-path", "Returns <returns@example.com>");
+            try (RunningMailer mailer = RunningMailer.start(dir.resolve("second"), s)) {
+                mailer.drop("one.eml", draft("ann@example.net"));
+                mailer.awaitReceipt("one.eml");
+                assertThat(mailFroms(smtp)).containsExactly("MAIL FROM:<returns@example.com>");
+            }
+        }
+    }
+}
