@@ -1,12 +1,17 @@
 package dev.outboxmailer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.outboxmailer.support.BounceMailbox;
 import dev.outboxmailer.support.RunningMailer;
 import dev.outboxmailer.support.ScriptedSmtpServer;
 import dev.outboxmailer.support.TestCertificates;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outboxmailer.support.BounceReports;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -23,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the envelope sender (mail.return-path, VERP), and the DSN parameters only where the server offers DSN.
  */
 class EnvelopeSenderTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern VERP_FROM = Pattern.compile("MAIL FROM:<bounces\\+([0-9a-f]{24})@example\\.com>(.*)");
     @TempDir
     Path dir;
@@ -136,6 +142,79 @@ class EnvelopeSenderTest {
                 mailer.drop("one.eml", draft("ann@example.net"));
                 mailer.awaitReceipt("one.eml");
                 assertThat(mailFroms(smtp)).containsExactly("MAIL FROM:<returns@example.com>");
+            }
+        }
+    }
+
+    /** A non-standard bounce that names no address and no Message-ID: only its VERP address says what it returns. */
+    private static String bareBounce(String to, String text) {
+        return "From: MAILER-DAEMON@mx.example.net (Mail Delivery System)\r\nTo: " + to + "\r\n"
+                + "Delivered-To: " + to + "\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+                + "Message-ID: <" + Math.abs(to.hashCode() + text.hashCode()) + "@mx.example.net>\r\n"
+                + "Date: Wed, 2 Dec 2026 07:40:01 +0000\r\n\r\n"
+                + "Your message could not be delivered.\r\n" + text + "\r\n";
+    }
+
+    private static JsonNode awaitBounces(RunningMailer mailer, String name) {
+        Path file = mailer.sentFolder().resolve(name + ".bounce.json");
+        await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(file)
+                && JSON.readTree(file.toFile()).path("bounces").size() >= 1);
+        try {
+            return JSON.readTree(file.toFile()).path("bounces");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> suppressed(RunningMailer mailer) throws Exception {
+        Path csv = mailer.outbox.resolve(".state").resolve("suppressed.csv");
+        return !Files.exists(csv) ? List.of() : Files.readAllLines(csv).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("address")).map(l -> l.split(",")[0]).toList();
+    }
+
+    @Test
+    void bouncesAreMatchedByEnvidThenVerpAndATokenCountsOnlyForItsDraftsRecipients() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start().offerDsn(true);
+             BounceMailbox mailbox = new BounceMailbox()) {
+            Map<String, String> s = settings(smtp, mailbox);
+            s.put("mail.return-path", "bounces@example.com");
+            s.put("mail.verp", "true");
+            try (RunningMailer mailer = RunningMailer.start(dir, s)) {
+                mailer.drop("one.eml", draft("ann@example.net"));
+                mailer.awaitReceipt("one.eml");
+                mailer.drop("two.eml", draft("bob@example.net"));
+                mailer.awaitReceipt("two.eml");
+                List<String> from = mailFroms(smtp);
+                Matcher m1 = VERP_FROM.matcher(from.get(0));
+                Matcher m2 = VERP_FROM.matcher(from.get(1));
+                assertThat(m1.matches() && m2.matches()).isTrue();
+                String one = m1.group(1);
+                String two = m2.group(1);
+
+                // forged: a token that was never issued, naming ann; and two's real token naming someone two was never sent to
+                mailbox.deliver(bareBounce("bounces+" + "0123456789abcdef01234567" + "@example.com",
+                        "<ann@example.net>: 550 5.1.1 User unknown"));
+                mailbox.deliver(bareBounce("bounces+" + two + "@example.com", "<victim@example.com>: 550 5.1.1 User unknown"));
+                // ENVID (RFC 3464 Original-Envelope-Id), under a Message-ID that is not ours
+                mailbox.deliver(BounceReports.postfix("<e1@mail.example.com>", "<not-ours@elsewhere.example>",
+                        "ann@example.net", "failed", "5.1.1")
+                        .replace("X-Postfix-Queue-ID: 3F1A22C0123\n", "X-Postfix-Queue-ID: 3F1A22C0123\nOriginal-Envelope-Id: " + one + "\n"));
+                // VERP: a bounce that names neither the recipient nor the Message-ID
+                mailbox.deliver(bareBounce("bounces+" + two + "@example.com", "550 5.1.1 The mailbox is unavailable."));
+
+                JsonNode a = awaitBounces(mailer, "one.eml");
+                assertThat(a).hasSize(1);
+                assertThat(a.get(0).path("recipient").asText()).isEqualTo("ann@example.net");
+                assertThat(a.get(0).path("status").asText()).isEqualTo("5.1.1");
+                JsonNode b = awaitBounces(mailer, "two.eml");
+                assertThat(b.get(0).path("recipient").asText()).isEqualTo("bob@example.net");
+                assertThat(b.get(0).path("status").asText()).isEqualTo("5.1.1");
+                assertThat(b.get(0).path("hard").asBoolean()).isTrue();
+
+                await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(20)).until(() -> mailbox.unread().isEmpty());
+                assertThat(mailbox.messages()).as("nothing deleted").hasSize(4);
+                assertThat(awaitBounces(mailer, "two.eml")).hasSize(1);
+                assertThat(suppressed(mailer)).containsExactlyInAnyOrder("ann@example.net", "bob@example.net");
             }
         }
     }
