@@ -10,6 +10,11 @@ import dev.outboxmailer.support.TestCertificates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outboxmailer.support.BounceReports;
+import dev.outboxmailer.support.QueueClient;
+import jakarta.jms.BytesMessage;
+import jakarta.jms.Message;
+import jakarta.jms.TextMessage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.nio.file.Path;
@@ -215,6 +220,46 @@ class EnvelopeSenderTest {
                 assertThat(mailbox.messages()).as("nothing deleted").hasSize(4);
                 assertThat(awaitBounces(mailer, "two.eml")).hasSize(1);
                 assertThat(suppressed(mailer)).containsExactlyInAnyOrder("ann@example.net", "bob@example.net");
+            }
+        }
+    }
+
+    @Test
+    void aBounceOfAQueueDraftIsPublishedOnTheBouncesQueueCorrelatedLikeItsReceipt() throws Exception {
+        int brokerPort = ScriptedSmtpServer.freePort();
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start();
+             BounceMailbox mailbox = new BounceMailbox()) {
+            Map<String, String> s = settings(smtp, mailbox);
+            s.putAll(RunningMailer.embeddedQueue(brokerPort, dir.resolve("broker")));
+            try (RunningMailer mailer = RunningMailer.start(dir, s);
+                 QueueClient client = new QueueClient("tcp://127.0.0.1:" + brokerPort)) {
+                BytesMessage draft = client.session().createBytesMessage();
+                draft.writeBytes(("To: dead@example.net, alive@example.org\r\nFrom: billing@example.org\r\n"
+                        + "Subject: Invoice\r\nMessage-ID: <queue-bounce-1@example.org>\r\n\r\nThe invoice.\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                draft.setJMSCorrelationID("order-42");
+                client.send("outbox", draft, Map.of());
+                Message receipt = client.receive("outbox.receipts", 20_000);
+                assertThat(receipt).isNotNull();
+                assertThat(receipt.getJMSCorrelationID()).isEqualTo("order-42");
+
+                mailbox.deliver(BounceReports.postfix("<qb1@mail.example.com>", "<queue-bounce-1@example.org>",
+                        "dead@example.net", "failed", "5.1.1"));
+                // forged: the same Message-ID, an address the draft was never sent to
+                mailbox.deliver(BounceReports.postfix("<qb2@mail.example.com>", "<queue-bounce-1@example.org>",
+                        "victim@example.com", "failed", "5.1.1"));
+
+                Message bounce = client.receive("outbox.bounces", 20_000);
+                assertThat(bounce).as("a bounce on outbox.bounces").isNotNull();
+                assertThat(bounce.getJMSCorrelationID()).isEqualTo("order-42");
+                JsonNode json = JSON.readTree(((TextMessage) bounce).getText());
+                assertThat(json.path("messageId").asText()).isEqualTo("<queue-bounce-1@example.org>");
+                assertThat(json.path("recipient").asText()).isEqualTo("dead@example.net");
+                assertThat(json.path("status").asText()).isEqualTo("5.1.1");
+                assertThat(json.path("hard").asBoolean()).isTrue();
+                await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(20)).until(() -> mailbox.unread().isEmpty());
+                assertThat(client.receive("outbox.bounces", 500)).as("the forged report publishes nothing").isNull();
+                assertThat(suppressed(mailer)).containsExactly("dead@example.net");
             }
         }
     }

@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.mail.MailMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * returns by its ENVID ({@code Original-Envelope-Id}), the VERP token of the address it was sent to, or the
  * Message-ID in its returned headers (or quoted in a non-standard one), in that order, and counts only for
  * recipients that draft was sent to; then {@code <name>.bounce.json} beside the receipt, one {@code BOUNCED} line,
- * {@code outbox_mailer_bounces_total{kind}}, and for a hard bounce the suppression list. Anything else —
+ * {@code outbox_mailer_bounces_total{kind}}, for a hard bounce the suppression list, and for a queue draft (with
+ * {@code queue.receipts=true}) a message on {@code <queue.name>.bounces} correlated like its receipt. Anything else —
  * auto-replies, unrelated mail, a report naming a draft it does not match, anything too big or broken — is left
  * in the mailbox (moved to {@code bounces.unmatched-folder} when set) and never deleted.
  */
@@ -40,9 +44,21 @@ public final class Bounces {
     private final Optional<String> unmatchedFolder;
     private final long maxSize;
     private final BounceHealthCheck health;
+    /** {@code <queue.name>.bounces} with {@code queue.receipts=true}: where bounces of queue drafts go. */
+    private final Optional<String> bounceQueue;
+    private final String instanceId;
+    private volatile ProducerTemplate producer;
 
     Bounces(SentIndex index, SeenReports seen, Suppression suppression, MailerMetrics metrics, Clock clock,
             Optional<String> unmatchedFolder, long maxSize, BounceHealthCheck health) {
+        this(index, seen, suppression, metrics, clock, unmatchedFolder, maxSize, health, Optional.empty(), null);
+    }
+
+    Bounces(SentIndex index, SeenReports seen, Suppression suppression, MailerMetrics metrics, Clock clock,
+            Optional<String> unmatchedFolder, long maxSize, BounceHealthCheck health, Optional<String> bounceQueue,
+            String instanceId) {
+        this.bounceQueue = bounceQueue;
+        this.instanceId = instanceId;
         this.index = index;
         this.seen = seen;
         this.suppression = suppression;
@@ -58,6 +74,9 @@ public final class Bounces {
             return;
         }
         Message message = mail.getOriginalMessage();
+        if (producer == null && bounceQueue.isPresent()) {
+            producer = exchange.getContext().createProducerTemplate();
+        }
         String key = key(message);
         if (seen.seen(key)) {
             return; // read before (POP3 keeps no flags; or a restart)
@@ -144,9 +163,44 @@ public final class Bounces {
             if (finding.hard()) {
                 suppression.suppress(finding.recipient(), finding.status(), sent.name());
             }
+            if (sent.outbox() == null && sent.correlationId() != null) {
+                publish(sent, finding);
+            }
         }
         return findings.size();
     }
+
+    /** A bounce of a queue draft: on {@code <queue.name>.bounces}, correlated like its receipt. */
+    private void publish(SentIndex.Sent sent, Finding f) {
+        if (bounceQueue.isEmpty() || producer == null) {
+            return;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("draft", sent.name());
+        body.put("messageId", sent.messageId());
+        body.put("recipient", f.recipient());
+        body.put("action", f.action());
+        body.put("status", f.status());
+        body.put("diagnostic", f.diagnostic());
+        body.put("reportingMta", f.reportingMta());
+        body.put("receivedAt", OffsetDateTime.now(clock).toString());
+        body.put("hard", f.hard());
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("JMSCorrelationID", sent.correlationId());
+        headers.put("outboxDraft", sent.name());
+        if (instanceId != null) {
+            headers.put("outboxInstance", instanceId);
+        }
+        try {
+            producer.sendBodyAndHeaders("jms:queue:" + bounceQueue.get() + "?exchangePattern=InOnly",
+                    QUEUE_JSON.writeValueAsString(body), headers);
+        } catch (Exception e) {
+            LOG.warn("The bounce of queue draft {} ({}) could not be published on {}: {}", printable(sent.name()),
+                    f.recipient(), bounceQueue.get(), e.toString());
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper QUEUE_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** Headers naming the address the bounce was sent to: a VERP token in one of them is ours only if indexed. */
     private static final List<String> DELIVERED_TO = List.of("Delivered-To", "X-Original-To", "Envelope-To",
