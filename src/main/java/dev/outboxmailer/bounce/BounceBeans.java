@@ -1,6 +1,7 @@
 package dev.outboxmailer.bounce;
 
 import dev.outboxmailer.Wiring;
+import dev.outboxmailer.config.QueueSettings;
 import dev.outboxmailer.deliver.TrustedCertificates;
 import dev.outboxmailer.observe.MailerMetrics;
 import java.nio.file.Path;
@@ -31,6 +32,8 @@ public final class BounceBeans {
         SentIndex index = wiring.bind("sentIndex", new SentIndex(outbox, clock, read.isPresent()));
         // the suppression list is used whenever it has lines, also with bounces.url unset
         Suppression suppression = wiring.bind("suppression", new Suppression(outbox, clock));
+        // the SMTP envelope (route send-draft): mail.return-path, mail.verp, the DSN requests and the ENVID token
+        wiring.bind("envelopeSender", EnvelopeSender.read(wiring::property, read.isPresent(), outbox));
         if (read.isEmpty()) {
             wiring.derive("bounces.endpoint", "imaps://localhost");
             wiring.derive("bounces.login.password", "");
@@ -61,8 +64,11 @@ public final class BounceBeans {
         wiring.derive("bounces.username", s.username());
         BounceHealthCheck health = new BounceHealthCheck(s, mail, recheck, clock);
         wiring.health().register(health);
+        Optional<QueueSettings> queue = QueueSettings.read(wiring::property);
         wiring.bind("bounces", new Bounces(index, new SeenReports(outbox), suppression, metrics, clock,
-                s.unmatchedFolder(), s.maxSize(), health));
+                s.unmatchedFolder(), s.maxSize(), health,
+                queue.filter(QueueSettings::receipts).map(q -> q.name() + ".bounces"),
+                queue.map(QueueSettings::instanceId).orElse(null)));
         LOG.info("Reading bounces from {} every {}", s.describe(), s.pollDelay());
     }
 }

@@ -24,6 +24,9 @@ final class BounceFiles {
 
     /** The receipt of that message: {@code <name>.receipt.json}, or one with a suffix, on its day or the next. */
     static Path receipt(SentIndex.Sent sent) {
+        if (sent.outbox() == null) {
+            return null; // a queue draft: its receipt went to the receipts queue, its bounces go to <queue>.bounces
+        }
         for (int d = 0; d <= 1; d++) {
             Path day = sent.outbox().resolve(".sent").resolve(sent.day().plusDays(d).toString());
             Path exact = day.resolve(sent.name() + ".receipt.json");

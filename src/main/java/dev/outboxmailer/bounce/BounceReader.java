@@ -114,7 +114,7 @@ public final class BounceReader {
                 recipient = original;
             }
             if (recipient == null || !recipient.contains("@")) {
-                continue;
+                recipient = null; // only a strong match (ENVID, VERP) of a one-recipient draft can place it
             }
             String status = enhanced(r.getHeader("Status", null));
             String diagnostic = value(r.getHeader("Diagnostic-Code", null));
@@ -164,6 +164,10 @@ public final class BounceReader {
         List<Finding> findings = new ArrayList<>();
         for (String address : named) {
             findings.add(new Finding(address, action, status, clip(diagnostic), parts.reportingMta(from)));
+        }
+        if (findings.isEmpty() && status != null) {
+            // names no address but a status: only a strong match (ENVID, VERP) of a one-recipient draft can place it
+            findings.add(new Finding(null, action, status, clip(diagnostic), parts.reportingMta(from)));
         }
         List<String> ids = new ArrayList<>(parts.returnedIds);
         boolean fromHeaders = !ids.isEmpty();

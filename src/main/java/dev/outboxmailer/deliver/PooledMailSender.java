@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.concurrent.Semaphore;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.apache.camel.component.mail.MailAuthenticator;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
         Connection connection = null;
         try {
             connection = borrow();
+            envelopeId(outgoing, connection.transport);
             try {
                 connection.transport.sendMessage(outgoing, outgoing.envelopeRecipientArray());
                 outgoing.recordDelivery(report(outgoing.envelopeRecipients(), List.of()));
@@ -108,6 +110,16 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
             }
             permits.release();
         }
+    }
+
+    /**
+     * SPEC §11: {@code ENVID=<token>} goes on MAIL FROM only where this server offers DSN (Angus adds a mail
+     * extension whatever the server says; NOTIFY and RET it adds only where DSN is offered).
+     */
+    private static void envelopeId(OutgoingMessage outgoing, Transport transport) {
+        String envid = outgoing.envelopeId();
+        boolean dsn = transport instanceof SMTPTransport smtp && smtp.supportsExtension("DSN");
+        outgoing.setMailExtension(envid != null && dsn && envid.matches("[A-Za-z0-9]{1,100}") ? "ENVID=" + envid : null);
     }
 
     /** Opens one connection and closes it: proves the server is reachable, trusted and takes our login. */

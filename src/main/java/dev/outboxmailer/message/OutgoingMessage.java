@@ -6,7 +6,7 @@ import jakarta.activation.DataHandler;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.InternetHeaders;
-import jakarta.mail.internet.MimeMessage;
+import org.eclipse.angus.mail.smtp.SMTPMessage;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Objects;
@@ -15,14 +15,18 @@ import java.util.Objects;
  * A message on its way out: the MIME message, who it goes to on the SMTP envelope, and, once the
  * server has answered, what it accepted. Compose makes it; deliver sends it and records the answer;
  * outcome writes the receipt from it.
+ *
+ * <p>An Angus {@link SMTPMessage}, so that the envelope sender (MAIL FROM) and the DSN requests are the message's
+ * own (SPEC §11), never a session property changed per message.
  */
-public class OutgoingMessage extends MimeMessage {
+public class OutgoingMessage extends SMTPMessage {
 
     private final boolean asWritten;
     private List<InternetAddress> envelopeRecipients = List.of();
     private List<String> signedHeaderNames = List.of();
     private volatile boolean sealed;
     private volatile DeliveryReport report;
+    private volatile String envelopeId;
 
     /** A message built field by field; {@link #saveChanges()} encodes it as usual. */
     public OutgoingMessage(Session session) {
@@ -157,6 +161,18 @@ public class OutgoingMessage extends MimeMessage {
 
     public Address[] envelopeRecipientArray() {
         return envelopeRecipients.toArray(new Address[0]);
+    }
+
+    /**
+     * The token naming this message on the SMTP envelope (SPEC §11): sent as {@code ENVID} where the server offers
+     * DSN, and in a VERP return path; null when none is used. xtext-safe (letters and digits).
+     */
+    public String envelopeId() {
+        return envelopeId;
+    }
+
+    public void setEnvelopeId(String envelopeId) {
+        this.envelopeId = envelopeId;
     }
 
     /** The server's answer, or null before it was sent. */

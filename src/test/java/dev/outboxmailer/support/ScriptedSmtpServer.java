@@ -42,6 +42,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile String user;
     private volatile String password;
     private volatile int connections;
+    private volatile boolean dsn;
+    private final List<String> commands = new CopyOnWriteArrayList<>();
 
     private ScriptedSmtpServer(int port) throws IOException {
         socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
@@ -112,6 +114,17 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /** Advertises DSN (RFC 3461) in its EHLO reply. */
+    public ScriptedSmtpServer offerDsn(boolean offer) {
+        this.dsn = offer;
+        return this;
+    }
+
+    /** The MAIL FROM and RCPT TO command lines received so far, as the client sent them (with their parameters). */
+    public List<String> envelopeCommands() {
+        return List.copyOf(commands);
+    }
+
     /** Messages accepted so far (raw text, dot-unstuffed). */
     public List<String> accepted() {
         return Collections.unmodifiableList(new ArrayList<>(accepted));
@@ -169,17 +182,20 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             while ((line = in.readLine()) != null) {
                 String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line.toUpperCase();
                 switch (verb) {
-                    case "EHLO" -> say(out, "250-scripted\r\n250-8BITMIME\r\n" + (user != null ? "250-AUTH PLAIN LOGIN\r\n" : "") + "250 OK");
+                    case "EHLO" -> say(out, "250-scripted\r\n250-8BITMIME\r\n" + (user != null ? "250-AUTH PLAIN LOGIN\r\n" : "")
+                            + (dsn ? "250-DSN\r\n" : "") + "250 OK");
                     case "HELO" -> say(out, "250 scripted");
                     case "AUTH" -> {
                         authenticated = authenticate(line, in, out);
                         say(out, authenticated ? "235 2.7.0 Authentication successful" : "535 5.7.8 Authentication credentials invalid");
                     }
                     case "MAIL" -> {
+                        commands.add(line);
                         rcpts.clear();
                         say(out, authenticated ? mailReply : "530 5.7.0 Authentication required");
                     }
                     case "RCPT" -> {
+                        commands.add(line);
                         String reply = recipientReply.apply(address(line));
                         if (reply.startsWith("2")) {
                             rcpts.add(address(line));
