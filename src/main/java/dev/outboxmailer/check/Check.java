@@ -53,7 +53,8 @@ public final class Check {
             Map.entry("metrics", "dev.outboxmailer.observe.MailerMetrics"),
             Map.entry("sentIndex", "dev.outboxmailer.bounce.SentIndex"),
             Map.entry("suppression", "dev.outboxmailer.bounce.Suppression"),
-            Map.entry("bounces", "dev.outboxmailer.bounce.Bounces"));
+            Map.entry("bounces", "dev.outboxmailer.bounce.Bounces"),
+            Map.entry("envelopeSender", "dev.outboxmailer.bounce.EnvelopeSender"));
 
     private final Map<String, String> overrides;
     private final PrintStream out;
