@@ -4,60 +4,42 @@ import jakarta.mail.Session;
 import jakarta.mail.Store;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Properties;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import dev.outboxmailer.observe.ProbedHealthCheck;
 
 /**
  * Camel health check {@code outbox-mailer/bounces}, present when {@code bounces.url} is set: DOWN, with the
  * reason, when the bounce mailbox does not take a login (down, a wrong password, a certificate not trusted).
  * Checked at most once per {@code recheck}, on a connection of its own. Sending does not depend on it.
  */
-final class BounceHealthCheck extends AbstractHealthCheck {
+final class BounceHealthCheck extends ProbedHealthCheck {
     private final BounceSettings settings;
     private final Properties properties;
-    private final Duration recheck;
-    private final Clock clock;
-    private Instant checkedAt = Instant.MIN;
-    private String problem;
 
     BounceHealthCheck(BounceSettings settings, Properties properties, Duration recheck, Clock clock) {
-        super("outbox-mailer", "bounces");
+        super("bounces", recheck, clock);
         this.settings = settings;
         this.properties = properties;
-        this.recheck = recheck;
-        this.clock = clock;
     }
 
     @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+    protected void describe(HealthCheckResultBuilder builder) {
         builder.detail("mailbox", settings.describe());
-        String now = check();
-        if (now == null) {
-            builder.up();
-        } else {
-            builder.message(now).detail("reason", now).down();
-        }
     }
 
-    private synchronized String check() {
-        if (clock.instant().isBefore(checkedAt.plus(recheck))) {
-            return problem;
-        }
+    @Override
+    protected String probe() {
         Properties p = new Properties();
         p.putAll(properties);
         Session session = Session.getInstance(p);
         try (Store store = session.getStore(settings.protocol())) {
             store.connect(settings.host(), settings.port(), settings.username(), settings.password());
             store.getFolder(settings.folder()).exists();
-            problem = null;
+            return null;
         } catch (Exception e) {
-            problem = "the bounce mailbox " + settings.describe() + " does not take a login: " + reason(e);
+            return "the bounce mailbox " + settings.describe() + " does not take a login: " + reason(e);
         }
-        checkedAt = clock.instant();
-        return problem;
     }
 
     private String reason(Throwable e) {
@@ -81,10 +63,5 @@ final class BounceHealthCheck extends AbstractHealthCheck {
             message = message.replace(pw, "****");
         }
         return message.strip();
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 }
