@@ -25,6 +25,16 @@ public final class BounceBeans {
 
     private BounceBeans() {}
 
+    /** The bounce route's settings while it is off (no bounces.url, or a check): its placeholders still resolve. */
+    public static void routeOff(Wiring wiring) {
+        wiring.derive("bounces.enabled", "false");
+        wiring.derive("bounces.endpoint", "imaps://localhost");
+        wiring.derive("bounces.login.password", "");
+        wiring.derive("bounces.poll-delay-ms", "60000");
+        wiring.derive("bounces.folder", "INBOX");
+        wiring.derive("bounces.username", "");
+    }
+
     public static void wire(Wiring wiring, Path outbox, MailerMetrics metrics, Clock clock, Duration recheck)
             throws Exception {
         Optional<BounceSettings> read = BounceSettings.read(wiring::property);
@@ -35,11 +45,7 @@ public final class BounceBeans {
         // the SMTP envelope (route send-draft): mail.return-path, mail.verp, the DSN requests and the ENVID token
         wiring.bind("envelopeSender", EnvelopeSender.read(wiring::property, read.isPresent(), outbox));
         if (read.isEmpty()) {
-            wiring.derive("bounces.endpoint", "imaps://localhost");
-            wiring.derive("bounces.login.password", "");
-            wiring.derive("bounces.poll-delay-ms", "60000");
-            wiring.derive("bounces.folder", "INBOX");
-            wiring.derive("bounces.username", "");
+            routeOff(wiring);
             return;
         }
         BounceSettings s = read.get();

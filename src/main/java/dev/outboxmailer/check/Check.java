@@ -194,19 +194,11 @@ public final class Check {
         var properties = context.getPropertiesComponent();
         try {
             MailerSettings settings = MailerSettings.read(properties::resolveProperty);
-            properties.addOverrideProperty("queue.enabled",
-                    String.valueOf(QueueSettings.read(properties::resolveProperty).isPresent()));
-            // derived at start by MailerBeans' stages (Wiring.derive), for the routes' placeholders
-            var rate = settings.rateLimit() == null ? dev.outboxmailer.deliver.RateLimit.unlimited() : settings.rateLimit();
-            properties.addOverrideProperty("rate-limit.messages", String.valueOf(rate.messages()));
-            properties.addOverrideProperty("rate-limit.period-ms", String.valueOf(rate.period().toMillis()));
-            // the bounce mailbox is not read by a check: its route stays off (BounceBeans derives the same)
-            properties.addOverrideProperty("bounces.enabled", "false");
-            properties.addOverrideProperty("bounces.endpoint", "imaps://localhost");
-            properties.addOverrideProperty("bounces.login.password", "");
-            properties.addOverrideProperty("bounces.poll-delay-ms", "60000");
-            properties.addOverrideProperty("bounces.folder", "INBOX");
-            properties.addOverrideProperty("bounces.username", "");
+            // the settings a real start derives for the routes' placeholders, by the same code
+            dev.outboxmailer.Wiring wiring = new dev.outboxmailer.Wiring(context);
+            wiring.derive("queue.enabled", String.valueOf(QueueSettings.read(properties::resolveProperty).isPresent()));
+            dev.outboxmailer.deliver.DeliveryBeans.deriveThrottle(wiring, settings);
+            dev.outboxmailer.bounce.BounceBeans.routeOff(wiring); // a check reads no mailbox
             Composer composer = new Composer(settings.compose());
             context.getRegistry().bind("composer", composer);
             context.getRegistry().bind("dkim", Dkim.create(properties));

@@ -19,6 +19,13 @@ public final class DeliveryBeans {
 
     private DeliveryBeans() {}
 
+    /** The throttle's settings in routes/outbox.yaml, from {@code smtp.rate-limit} (none: practically unlimited). */
+    public static void deriveThrottle(Wiring wiring, MailerSettings settings) {
+        RateLimit rate = settings.rateLimit() == null ? RateLimit.unlimited() : settings.rateLimit();
+        wiring.derive("rate-limit.messages", String.valueOf(rate.messages()));
+        wiring.derive("rate-limit.period-ms", String.valueOf(rate.period().toMillis()));
+    }
+
     /** Returns the sender, and the settings it delivers with (the sandbox's, without smtp.host). */
     public static PooledMailSender wire(Wiring wiring, MailerSettings settings, TokenSource tokens) throws IOException {
         SmtpSettings smtp = settings.smtp();
@@ -29,13 +36,10 @@ public final class DeliveryBeans {
         } else if (smtp.security() == Security.PLAIN) {
             LOG.warn("smtp.security=plain: mail and the password cross the network unencrypted to {}", smtp.describe());
         }
-        RateLimit rate = settings.rateLimit() == null ? RateLimit.unlimited() : settings.rateLimit();
         if (settings.rateLimit() != null) {
-            LOG.info("Rate limit: at most {} message(s)", rate);
+            LOG.info("Rate limit: at most {} message(s)", settings.rateLimit());
         }
-        // derived for the throttle in routes/outbox.yaml
-        wiring.derive("rate-limit.messages", String.valueOf(rate.messages()));
-        wiring.derive("rate-limit.period-ms", String.valueOf(rate.period().toMillis()));
+        deriveThrottle(wiring, settings);
         PooledMailSender sender = wiring.closeAtStop(new PooledMailSender(smtp, tokens));
         sender.prepareInBackground();
         wiring.bind("smtpSender", sender);

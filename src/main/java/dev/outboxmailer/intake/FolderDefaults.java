@@ -25,14 +25,6 @@ public final class FolderDefaults {
 
     private final Map<String, String> values;
 
-    public FolderDefaults(String to, String subject, String from) {
-        this(to, subject, from, null);
-    }
-
-    public FolderDefaults(String to, String subject, String from, String dkim) {
-        this(to, subject, from, dkim, null);
-    }
-
     /** @param signer the application's DKIM signer ({@code #bean:dkim}): the folder's key set must be one it has */
     public FolderDefaults(String to, String subject, String from, String dkim, Dkim signer) {
         Map<String, String> v = new HashMap<>();
