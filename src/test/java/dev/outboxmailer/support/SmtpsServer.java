@@ -34,9 +34,29 @@ public final class SmtpsServer implements AutoCloseable {
         greenMail.stop();
     }
 
-    /** Starts the server again on the port it had. */
+    /**
+     * Starts the server again on the port it had. The port may be a moment from free (a server that had it
+     * just closed): tried again for up to 10 s.
+     */
     public void restart() {
-        start(port);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                start(port);
+                return;
+            } catch (IllegalStateException notYet) {
+                greenMail.stop();
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw notYet;
+                }
+            }
+        }
     }
 
     /** A server that accepts mail without a login. */
