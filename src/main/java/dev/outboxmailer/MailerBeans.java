@@ -3,6 +3,7 @@ package dev.outboxmailer;
 import dev.outboxmailer.bounce.BounceBeans;
 import dev.outboxmailer.compose.Composer;
 import dev.outboxmailer.config.MailerSettings;
+import dev.outboxmailer.console.ConsoleBeans;
 import dev.outboxmailer.config.QueueSettings;
 import dev.outboxmailer.deliver.DeliveryBeans;
 import dev.outboxmailer.deliver.PooledMailSender;
@@ -76,6 +77,7 @@ public class MailerBeans implements CamelConfiguration {
         wiring.bind("dkim", Dkim.create(context.getPropertiesComponent())); // SPEC §12
         OutcomeBeans.wire(wiring, outboxes, filing, pause, clock, observed.metrics(), settings.retry(), queue);
         BounceBeans.wire(wiring, settings.outboxDir(), observed.metrics(), clock, observed.recheck()); // SPEC §11
+        ConsoleBeans.wire(wiring, main, pause, clock, settings.sandbox()); // SPEC §14
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), sender.settings());
 
         Optional<String> reload = wiring.property("routes.reload-dir");

@@ -88,6 +88,28 @@ public final class Suppression {
         exchange.setProperty(PROPERTY, List.copyOf(left));
     }
 
+    /**
+     * Releases an address (the console's action, SPEC §14): its lines leave the file, which is rewritten
+     * atomically. Returns false when it was not on the list.
+     */
+    public synchronized boolean release(String address) throws IOException {
+        String a = address.strip().toLowerCase(Locale.ROOT);
+        if (!suppressed().contains(a)) {
+            return false;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String l = line.strip();
+            int comma = l.indexOf(',');
+            String listed = (comma < 0 ? l : l.substring(0, comma)).replace("\"", "").strip().toLowerCase(Locale.ROOT);
+            if (!listed.equals(a)) {
+                kept.append(line).append('\n');
+            }
+        }
+        dev.outboxmailer.state.StateFiles.writeAtomically(file, kept.toString().getBytes(StandardCharsets.UTF_8));
+        return true;
+    }
+
     /** The addresses on the list now (read again whenever the file changes: an operator may delete a line). */
     public synchronized Set<String> suppressed() throws IOException {
         Set<String> all = new HashSet<>();
