@@ -73,7 +73,7 @@ public final class Console {
                 if (tokenInQuery(ctx)) {
                     return;
                 }
-                ConsoleAccess.Refusal refused = access.read(ctx.request().getHeader("Host"), bearer(ctx));
+                ConsoleAccess.Refusal refused = access.read(authority(ctx), bearer(ctx));
                 if (refused != null) {
                     refuse(ctx, refused);
                     return;
@@ -99,7 +99,7 @@ public final class Console {
     private void action(Router router, String path, java.util.function.Function<RoutingContext, ConsoleActions.Result> act) {
         router.route(HttpMethod.POST, path).blockingHandler(ctx -> {
             ConsoleAccess.Refusal refused = access.act(ctx.request().remoteAddress().hostAddress(),
-                    ctx.request().getHeader("Host"), ctx.request().getHeader("Origin"), ctx.request().getHeader("Referer"),
+                    authority(ctx), ctx.request().getHeader("Origin"), ctx.request().getHeader("Referer"),
                     ctx.request().getHeader("Sec-Fetch-Site"), bearer(ctx), ctx.request().getFormAttribute("key"));
             if (refused != null) {
                 LOG.warn("CONSOLE: refused {} from {}: {}", path, ctx.request().remoteAddress().hostAddress(), refused.reason());
@@ -135,6 +135,16 @@ public final class Console {
         return true;
     }
 
+    /** The Host header (HTTP/1.1) or :authority (HTTP/2), as {@code host[:port]}; null when there is none. */
+    private static String authority(RoutingContext ctx) {
+        io.vertx.core.net.HostAndPort a = ctx.request().authority();
+        if (a == null || a.host() == null) {
+            return null;
+        }
+        String host = a.host().contains(":") && !a.host().startsWith("[") ? "[" + a.host() + "]" : a.host();
+        return a.port() >= 0 ? host + ":" + a.port() : host;
+    }
+
     private static String bearer(RoutingContext ctx) {
         String auth = ctx.request().getHeader("Authorization");
         if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -154,7 +164,8 @@ public final class Console {
 
     private static HttpServerResponse secure(HttpServerResponse r, String policy) {
         return r.putHeader("Content-Security-Policy", policy).putHeader("X-Content-Type-Options", "nosniff")
-                .putHeader("Referrer-Policy", "no-referrer").putHeader("Cache-Control", "no-store")
+                // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the console's own forms
+                .putHeader("Referrer-Policy", policy.equals(PAGE_POLICY) ? "same-origin" : "no-referrer").putHeader("Cache-Control", "no-store")
                 .putHeader("X-Frame-Options", policy.contains("frame-ancestors 'self'") ? "SAMEORIGIN" : "DENY");
     }
 

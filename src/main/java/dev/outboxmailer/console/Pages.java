@@ -70,7 +70,7 @@ final class Pages {
         b.append("<section id=\"failed\"><h2>Failed</h2><p class=\"hint\">Fix a draft in .failed/ first if it failed for "
                 + "its content; <em>Send again</em> moves it, as it is now, back into the outbox.</p>");
         table(b, failed, List.of("Draft", "Kind", "Reason", "SMTP", "Attempts", "Failed at", ""),
-                f -> cells(f.name(), f.kind(), f.reason(), f.smtpCode(), f.attempts(), f.failedAt())
+                f -> cells(f.name(), f.kind(), f.reason(), f.smtpCode(), f.attempts(), when(f.failedAt()))
                         + "<td>" + form("/actions/send-again", "name", f.name(), "Send again", formKey) + "</td>",
                 "failed", pageQuery);
         b.append("</section>");
@@ -79,7 +79,7 @@ final class Pages {
             b.append("<table><thead><tr><th>Address</th><th>Status</th><th>Bounced draft</th><th>Since</th><th></th></tr>"
                     + "</thead><tbody>");
             for (OutboxView.Suppressed s : suppressed) {
-                b.append("<tr>").append(cells(s.address(), s.status(), s.draft(), s.since())).append("<td>")
+                b.append("<tr>").append(cells(s.address(), s.status(), s.draft(), when(s.since()))).append("<td>")
                         .append(form("/actions/release", "address", s.address(), "Release", formKey)).append("</td></tr>");
             }
             b.append("</tbody></table></section>");
@@ -103,15 +103,15 @@ final class Pages {
         for (OutboxView.Sent s : page.items()) {
             StringBuilder problems = new StringBuilder();
             s.rejected().forEach(p -> problems.append("<div class=\"bad\">rejected ").append(text(p.address())).append(": ")
-                    .append(text(p.code())).append(' ').append(text(p.reply())).append("</div>"));
+                    .append(text(reply(p))).append("</div>"));
             s.expired().forEach(p -> problems.append("<div class=\"bad\">deferred until given up ").append(text(p.address()))
-                    .append(": ").append(text(p.code())).append(' ').append(text(p.reply())).append("</div>"));
+                    .append(": ").append(text(reply(p))).append("</div>"));
             s.suppressed().forEach(a -> problems.append("<div>suppressed ").append(text(a)).append("</div>"));
             StringBuilder bounces = new StringBuilder();
             s.bounces().forEach(x -> bounces.append("<div class=\"bad\">").append(text(x.recipient())).append(' ')
                     .append(text(x.action())).append(' ').append(text(x.status())).append(": ").append(text(x.diagnostic()))
                     .append("</div>"));
-            b.append("<tr><td>").append(text(s.sentAt())).append("</td><td>").append(text(s.name()))
+            b.append("<tr><td>").append(text(when(s.sentAt()))).append("</td><td>").append(text(s.name()))
                     .append("<div class=\"hint\">").append(text(s.day())).append(" · ").append(text(s.attempts()))
                     .append(" attempt(s)</div></td><td>").append(text(s.subject())).append("</td><td class=\"mono\">")
                     .append(text(s.messageId())).append("</td><td>").append(text(String.join(", ", s.recipients())))
@@ -247,9 +247,18 @@ final class Pages {
     private static String cells(Object... values) {
         StringBuilder b = new StringBuilder();
         for (Object v : values) {
-            b.append("<td>").append(text(v instanceof Instant i ? i.toString() : v)).append("</td>");
+            b.append("<td>").append(text(v instanceof Instant i ? when(i.toString()) : v)).append("</td>");
         }
         return b.toString();
+    }
+
+    /** An ISO time as a person reads it: {@code 2026-12-02 09:24:18Z}, without the fraction of a second. */
+    static String when(String iso) {
+        return iso == null ? "" : iso.replaceFirst("^(\\d{4}-\\d{2}-\\d{2})T(\\d{2}:\\d{2}:\\d{2})(\\.\\d+)?", "$1 $2");
+    }
+
+    private static String reply(OutboxView.Problem p) {
+        return p.reply().startsWith(p.code()) ? p.reply() : (p.code() + " " + p.reply()).strip();
     }
 
     static String bytes(long n) {

@@ -278,7 +278,8 @@ final class SandboxView {
             InternetAddress[] parsed = InternetAddress.parseHeader(header, false);
             List<String> shown = new ArrayList<>();
             for (InternetAddress a : parsed) {
-                shown.add(a.toUnicodeString());
+                shown.add(a.getPersonal() == null || a.getPersonal().isBlank() ? a.getAddress()
+                        : a.getPersonal() + " <" + a.getAddress() + ">");
             }
             return String.join(", ", shown);
         } catch (MessagingException | RuntimeException e) {
