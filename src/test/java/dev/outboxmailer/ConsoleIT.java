@@ -301,6 +301,18 @@ class ConsoleIT {
         assertThat(dir.resolve("outbox/stays.json")).doesNotExist();
     }
 
+    @Test
+    @Order(5)
+    void theCountsInTheHeaderFollowWithoutAReload() throws Exception {
+        browser.get(console + "/");
+        WebElement inSandbox = browser.findElement(By.cssSelector("#live [data-count=sandbox]"));
+        int before = Integer.parseInt(inSandbox.getText());
+        ((JavascriptExecutor) browser).executeScript("window.sameLoad = 'yes'");
+        drop("live.txt", "To: bob@example.org\nSubject: Live\n\ncounted\n");
+        await().atMost(Duration.ofSeconds(20)).until(() -> inSandbox.getText().equals(String.valueOf(before + 1)));
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.sameLoad")).isEqualTo("yes");
+    }
+
     private static String evilPage() {
         return "<!doctype html><html><body><form id=\"f\" method=\"post\" action=\"" + console + "/actions/send-again\">"
                 + "<input name=\"name\" value=\"stays.json\"><input name=\"key\" value=\"guessed\"></form>"

@@ -56,7 +56,8 @@ final class ConsoleActions {
                 for (int n = 1; kept == null; n++) {
                     Path candidate = history.resolve(name + "." + stamp + (n == 1 ? "" : "-" + n) + ".error.json");
                     try {
-                        Files.move(report, candidate, StandardCopyOption.ATOMIC_MOVE);
+                        Files.createLink(candidate, report); // never replaces an earlier report (a rename would)
+                        Files.delete(report);
                         kept = candidate;
                     } catch (FileAlreadyExistsException taken) {
                         // the next name

@@ -33,6 +33,7 @@ final class OutboxView {
     static final int SEARCH_BUDGET = 2_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** {@code held}: while sending is paused, the drafts not tried yet and those due again (then pending is 0). */
     record Counts(int pending, int waiting, int held, int failed, int sentToday, String paused) {}
 
     record Pending(String name, long size, Instant modified) {}
@@ -78,10 +79,26 @@ final class OutboxView {
         return pause.pausedUntil();
     }
 
-    Counts counts() {
+    private Counts lastCounts;
+    private Instant lastCountsAt = Instant.MIN;
+
+    /** The counts of the header, counted at most once a second however many pages poll them. */
+    synchronized Counts counts() {
+        Instant now = clock.instant();
+        if (lastCounts == null || !now.isBefore(lastCountsAt.plusSeconds(1))) {
+            lastCounts = count();
+            lastCountsAt = now;
+        }
+        return lastCounts;
+    }
+
+    private Counts count() {
         List<Wait> all = waitingAll();
-        int held = pause.problem() == null ? 0 : (int) all.stream().filter(this::due).count();
-        return new Counts(countDrafts(outbox), all.size() - held, held,
+        boolean paused = pause.problem() != null;
+        int due = paused ? (int) all.stream().filter(this::due).count() : 0;
+        int pending = countDrafts(outbox);
+        // while sending is paused, dropped drafts are held too (they wait, untouched, in the outbox)
+        return new Counts(paused ? 0 : pending, all.size() - due, paused ? due + pending : 0,
                 countNames(outbox.resolve(OutcomeFolders.FAILED), n -> n.endsWith(".error.json")),
                 countNames(outbox.resolve(OutcomeFolders.SENT).resolve(LocalDate.now(clock).toString()),
                         n -> n.endsWith(".receipt.json")),

@@ -51,13 +51,18 @@ final class Pages {
             b.append("<p class=\"banner\" id=\"paused\">Sending is paused until ").append(text(view.pausedUntil()))
                     .append(": ").append(text(view.pausedBecause())).append("</p>");
         }
-        b.append("<section id=\"pending\"><h2>Pending</h2>");
-        table(b, pending, List.of("Draft", "Size", "Dropped"), p -> cells(p.name(), bytes(p.size()), p.modified()),
-                "pending", pageQuery);
-        b.append("</section>");
-        if (view.pausedBecause() != null) {
+        if (view.pausedBecause() == null) {
+            b.append("<section id=\"pending\"><h2>Pending</h2>");
+            table(b, pending, List.of("Draft", "Size", "Dropped"), p -> cells(p.name(), bytes(p.size()), p.modified()),
+                    "pending", pageQuery);
+            b.append("</section>");
+        } else {
+            // while sending is paused, what was dropped is held: it waits, untouched, where the operator sees it
             b.append("<section id=\"held\"><h2>Held</h2><p>These drafts wait, untouched, until this is fixed: ")
-                    .append(text(view.pausedBecause())).append("</p>");
+                    .append(text(view.pausedBecause())).append("</p><h3>Not tried yet</h3>");
+            table(b, pending, List.of("Draft", "Size", "Dropped"), p -> cells(p.name(), bytes(p.size()), p.modified()),
+                    "pending", pageQuery);
+            b.append("<h3>Due again</h3>");
             table(b, held, List.of("Draft", "Attempts", "Last reason"), w -> cells(w.name(), w.attempts(),
                     w.lastReason()), "held", pageQuery);
             b.append("</section>");
