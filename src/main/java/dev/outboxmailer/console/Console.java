@@ -279,7 +279,8 @@ public final class Console {
 
     /** {@code attachment; filename="ascii"; filename*=UTF-8''…} (RFC 6266), the ASCII name without quotes or controls. */
     static String disposition(String name) {
-        String base = Path.of("x").resolveSibling(name.replace('\\', '/').replaceAll(".*/", "")).getFileName().toString();
+        String last = name.replace('\\', '/');
+        String base = last.substring(last.lastIndexOf('/') + 1).replace("\0", "");
         String ascii = base.replaceAll("[^\\x20-\\x7e]", "_").replace("\"", "_").replace(";", "_");
         return "attachment; filename=\"" + (ascii.isBlank() ? "attachment" : ascii) + "\"; filename*=UTF-8''" + Html.url(base);
     }
