@@ -181,7 +181,7 @@ public final class Console {
     private void outboxPage(RoutingContext ctx) {
         String body = Pages.outbox(outbox, outbox.pending(from(ctx, "pending")), outbox.waiting(true, from(ctx, "held")),
                 outbox.waiting(false, from(ctx, "waiting")), outbox.failed(from(ctx, "failed")),
-                outbox.suppressed(suppression.file()), access.formKey(), "");
+                outbox.suppressed(suppression.file()), access.formKey());
         html(ctx.response(), Pages.layout("Outbox", "Outbox", outbox.counts(), sandbox.count(), body));
     }
 

@@ -44,7 +44,7 @@ final class Pages {
     static String outbox(OutboxView view, OutboxView.Page<OutboxView.Pending> pending,
                          OutboxView.Page<OutboxView.Wait> held, OutboxView.Page<OutboxView.Wait> waiting,
                          OutboxView.Page<OutboxView.Failed> failed, List<OutboxView.Suppressed> suppressed,
-                         String formKey, String pageQuery) {
+                         String formKey) {
         StringBuilder b = new StringBuilder();
         b.append("<h1>Outbox <small>").append(text(view.outbox().toAbsolutePath())).append("</small></h1>");
         if (view.pausedBecause() != null) {
@@ -54,30 +54,30 @@ final class Pages {
         if (view.pausedBecause() == null) {
             b.append("<section id=\"pending\"><h2>Pending</h2>");
             table(b, pending, List.of("Draft", "Size", "Dropped"), p -> cells(p.name(), bytes(p.size()), p.modified()),
-                    "pending", pageQuery);
+                    "pending");
             b.append("</section>");
         } else {
             // while sending is paused, what was dropped is held: it waits, untouched, where the operator sees it
             b.append("<section id=\"held\"><h2>Held</h2><p>These drafts wait, untouched, until this is fixed: ")
                     .append(text(view.pausedBecause())).append("</p><h3>Not tried yet</h3>");
             table(b, pending, List.of("Draft", "Size", "Dropped"), p -> cells(p.name(), bytes(p.size()), p.modified()),
-                    "pending", pageQuery);
+                    "pending");
             b.append("<h3>Due again</h3>");
             table(b, held, List.of("Draft", "Attempts", "Last reason"), w -> cells(w.name(), w.attempts(),
-                    w.lastReason()), "held", pageQuery);
+                    w.lastReason()), "held");
             b.append("</section>");
         }
         b.append("<section id=\"waiting\"><h2>Waiting</h2>");
         table(b, waiting, List.of("Draft", "Next attempt", "Attempts", "Last reason", "Still owed"),
                 w -> cells(w.name(), w.notBefore(), w.attempts(), w.lastReason(),
-                        w.deferred().isEmpty() ? "all recipients" : String.join(", ", w.deferred())), "waiting", pageQuery);
+                        w.deferred().isEmpty() ? "all recipients" : String.join(", ", w.deferred())), "waiting");
         b.append("</section>");
         b.append("<section id=\"failed\"><h2>Failed</h2><p class=\"hint\">Fix a draft in .failed/ first if it failed for "
                 + "its content; <em>Send again</em> moves it, as it is now, back into the outbox.</p>");
         table(b, failed, List.of("Draft", "Kind", "Reason", "SMTP", "Attempts", "Failed at", ""),
                 f -> cells(f.name(), f.kind(), f.reason(), f.smtpCode(), f.attempts(), when(f.failedAt()))
                         + "<td>" + form("/actions/send-again", "name", f.name(), "Send again", formKey) + "</td>",
-                "failed", pageQuery);
+                "failed");
         b.append("</section>");
         if (!suppressed.isEmpty()) {
             b.append("<section id=\"suppressed\"><h2>Suppressed addresses</h2>");
@@ -232,7 +232,7 @@ final class Pages {
     }
 
     private static <T> void table(StringBuilder b, OutboxView.Page<T> page, List<String> heads, Function<T, String> row,
-                                  String param, String pageQuery) {
+                                  String param) {
         b.append("<table><thead><tr>");
         heads.forEach(h -> b.append("<th>").append(h).append("</th>"));
         b.append("</tr></thead><tbody>");
