@@ -1,0 +1,187 @@
+package dev.outboxmailer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.outboxmailer.support.ScriptedSmtpServer;
+import dev.outboxmailer.support.SmtpsServer;
+import dev.outboxmailer.support.TestCertificates;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17, {@code cluster.mode=standby}: two packaged jars on one outbox, a backlog, and the leader killed
+ * with SIGKILL in the middle of it three times — each time the standby takes over within 15 s (its health says
+ * {@code leader}, the other's {@code standby}), the killed one is started again as the new standby, and at the
+ * end every draft was delivered over SMTPS and filed once, with no more duplicates at the server than drafts in
+ * flight ({@code smtp.connections}) per kill. A mailer without {@code cluster.mode} on the same folder still
+ * stops at start, naming the folder.
+ */
+class StandbyIT {
+    static final int DRAFTS = 300;
+    static final int CONNECTIONS = 4;
+    static final int KILLS = 3;
+    static final Duration TAKEOVER = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+    private int logs;
+
+    @Test
+    void theStandbyTakesOverFromAKilledLeaderThreeTimesAndNothingIsLost() throws Exception {
+        Path outbox = Files.createDirectories(dir.resolve("outbox"));
+        try (SmtpsServer server = SmtpsServer.open()) {
+            List<String> args = List.of("--cluster.mode=standby", "--outbox.dir=" + outbox,
+                    "--smtp.host=localhost", "--smtp.port=" + server.port(), "--smtp.security=ssl",
+                    "--smtp.trust-store=" + TestCertificates.install().caPem, "--smtp.connections=" + CONNECTIONS,
+                    // slow enough that the backlog outlasts three takeovers
+                    "--smtp.rate-limit=10/s", "--outbox.settle-time=50", "--filing.retry-interval=200");
+            Instance leader = start(args);
+            awaitRole(leader, "leader", Duration.ofSeconds(60));
+            Instance standby = start(args);
+            awaitRole(standby, "standby", Duration.ofSeconds(60));
+            assertThat(log(standby)).contains("STANDBY").contains("waits for " + outbox.resolve(".state/instance.lock"));
+
+            // a mailer without cluster.mode on the same folder stops, as before
+            Process plain = PackagedJarIT.start(dir, List.of("--outbox.dir=" + outbox, "--smtp.host=localhost",
+                    "--smtp.port=" + server.port(), "--camel.management.port=0"), Map.of(), "plain.log");
+            assertThat(plain.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(plain.exitValue()).isEqualTo(2);
+            assertThat(Files.readString(dir.resolve("plain.log"))).contains("another outbox-mailer is already watching");
+
+            for (int i = 0; i < DRAFTS; i++) {
+                Files.writeString(outbox.resolve("standby-" + i + ".eml"), "From: a@example.com\r\nTo: b@example.org\r\n"
+                        + "Subject: standby-" + i + "\r\n\r\nbody " + i + "\r\n");
+            }
+            List<Long> takeovers = new ArrayList<>();
+            int progress = 0;
+            for (int kill = 1; kill <= KILLS; kill++) {
+                progress = Math.max(progress, server.received().length) + 20;
+                int due = progress;
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> server.received().length >= due);
+                assertThat(role(leader)).isEqualTo("leader");
+                assertThat(role(standby)).isEqualTo("standby");
+
+                leader.process.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop
+                long killedAt = System.nanoTime();
+                assertThat(leader.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                int atKill = server.received().length;
+                assertThat(atKill).as("killed mid-backlog").isLessThan(DRAFTS);
+
+                awaitRole(standby, "leader", TAKEOVER.plusSeconds(5));
+                long tookOver = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+                takeovers.add(tookOver);
+                assertThat(Duration.ofMillis(tookOver)).as("takeover %d", kill).isLessThanOrEqualTo(TAKEOVER);
+                String newLeaderLog = log(standby);
+                // SPEC §9's recovery ran before the pick-up route started
+                assertThat(newLeaderLog.indexOf("recovered in")).isPositive()
+                        .isLessThan(newLeaderLog.lastIndexOf("Started outbox-folder"));
+
+                Instance restarted = start(args); // the killed one comes back as the standby
+                awaitRole(restarted, "standby", Duration.ofSeconds(60));
+                leader = standby;
+                standby = restarted;
+            }
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> draftsLeft(outbox) == 0
+                    && listed(outbox.resolve(".state/claims")).isEmpty());
+            assertThat(role(leader)).isEqualTo("leader");
+            assertThat(role(standby)).isEqualTo("standby");
+
+            Map<String, Integer> received = new HashMap<>();
+            for (MimeMessage message : server.received()) {
+                received.merge(message.getSubject(), 1, Integer::sum);
+            }
+            Path sent;
+            try (Stream<Path> days = Files.list(outbox.resolve(".sent"))) {
+                sent = days.findFirst().orElseThrow();
+            }
+            int duplicates = 0;
+            for (int i = 0; i < DRAFTS; i++) {
+                String name = "standby-" + i;
+                assertThat(sent.resolve(name + ".eml")).as("%s filed as sent", name).exists();
+                assertThat(sent.resolve(name + ".eml.receipt.json")).exists();
+                assertThat(received.get(name)).as("%s reached the server", name).isNotNull();
+                duplicates += received.get(name) - 1;
+            }
+            assertThat(sent.resolve("standby-0-2.eml")).doesNotExist();
+            assertThat(duplicates).as("messages sent twice: at most the drafts in flight at each kill")
+                    .isLessThanOrEqualTo(KILLS * CONNECTIONS);
+            assertThat(outbox.resolve(".failed")).doesNotExist();
+            assertThat(listed(outbox.resolve(".state/waiting"))).as("no retry record left behind").isEmpty();
+            System.out.printf("standby test: takeovers %s ms, %d duplicate(s)%n", takeovers, duplicates);
+        } finally {
+            for (Process process : started) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private record Instance(Process process, int management, Path log) {}
+
+    private Instance start(List<String> args) throws IOException {
+        int management = ScriptedSmtpServer.freePort();
+        List<String> all = new ArrayList<>(args);
+        all.add("--camel.management.port=" + management);
+        String log = "mailer-" + (++logs) + ".log";
+        Process process = PackagedJarIT.start(dir, all, Map.of(), log);
+        started.add(process);
+        return new Instance(process, management, dir.resolve(log));
+    }
+
+    private static String log(Instance instance) throws IOException {
+        return Files.readString(instance.log());
+    }
+
+    /** The {@code role} of the health check {@code outbox-mailer/cluster}, or "" while it does not answer. */
+    private static String role(Instance instance) {
+        try {
+            String body = dev.outboxmailer.support.RunningMailer.get(instance.management(),
+                    "/observe/health?exposureLevel=full&data=true").getValue();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"role\":\"([a-z-]+)\"").matcher(body);
+            return m.find() ? m.group(1) : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private static void awaitRole(Instance instance, String role, Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> {
+            assertThat(instance.process().isAlive()).as("instance running (see %s)", instance.log()).isTrue();
+            return role.equals(role(instance));
+        });
+    }
+
+    private static List<Path> listed(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+        }
+    }
+
+    private static long draftsLeft(Path outbox) throws IOException {
+        try (Stream<Path> files = Files.list(outbox)) {
+            return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).count();
+        }
+    }
+}
