@@ -43,6 +43,14 @@ class StandbyIT {
     @Test
     void theStandbyTakesOverFromAKilledLeaderThreeTimesAndNothingIsLost() throws Exception {
         Path outbox = Files.createDirectories(dir.resolve("outbox"));
+        // a watched folder too (the packaged routes, plus the route template for it): opened by the leader only
+        Path scans = dir.resolve("scans");
+        Path routes = Files.createDirectories(dir.resolve("routes"));
+        for (String file : OutboxMailer.PACKAGED_ROUTES) {
+            Files.copy(Path.of("routes", file), routes.resolve(file));
+        }
+        Files.writeString(routes.resolve("scans.yaml"), "- templatedRoute:\n    routeTemplateRef: watched-folder\n"
+                + "    parameters:\n      - { name: folder, value: \"" + scans + "\" }\n");
         try (SmtpsServer server = SmtpsServer.open()) {
             List<String> args = List.of("--cluster.mode=standby", "--outbox.dir=" + outbox,
                     "--smtp.host=localhost", "--smtp.port=" + server.port(), "--smtp.security=ssl",
@@ -62,8 +70,11 @@ class StandbyIT {
             assertThat(plain.exitValue()).isEqualTo(2);
             assertThat(Files.readString(dir.resolve("plain.log"))).contains("another outbox-mailer is already watching");
 
+            // the watched folder is the leader's (its lock, its recovery), not the standby's
+            assertThat(log(leader)).contains("Watching " + scans + " as well");
+            assertThat(log(standby)).doesNotContain("Watching " + scans);
             for (int i = 0; i < DRAFTS; i++) {
-                Files.writeString(outbox.resolve("standby-" + i + ".eml"), "From: a@example.com\r\nTo: b@example.org\r\n"
+                Files.writeString(folderOf(outbox, scans, i).resolve("standby-" + i + ".eml"), "From: a@example.com\r\nTo: b@example.org\r\n"
                         + "Subject: standby-" + i + "\r\n\r\nbody " + i + "\r\n");
             }
             List<Long> takeovers = new ArrayList<>();
@@ -97,8 +108,8 @@ class StandbyIT {
                 standby = restarted;
             }
 
-            await().atMost(Duration.ofSeconds(90)).until(() -> draftsLeft(outbox) == 0
-                    && listed(outbox.resolve(".state/claims")).isEmpty());
+            await().atMost(Duration.ofSeconds(90)).until(() -> draftsLeft(outbox) + draftsLeft(scans) == 0
+                    && listed(outbox.resolve(".state/claims")).isEmpty() && listed(scans.resolve(".state/claims")).isEmpty());
             assertThat(role(leader)).isEqualTo("leader");
             assertThat(role(standby)).isEqualTo("standby");
 
@@ -106,19 +117,17 @@ class StandbyIT {
             for (MimeMessage message : server.received()) {
                 received.merge(message.getSubject(), 1, Integer::sum);
             }
-            Path sent;
-            try (Stream<Path> days = Files.list(outbox.resolve(".sent"))) {
-                sent = days.findFirst().orElseThrow();
-            }
             int duplicates = 0;
             for (int i = 0; i < DRAFTS; i++) {
+                Path sent = sentFolder(folderOf(outbox, scans, i));
                 String name = "standby-" + i;
                 assertThat(sent.resolve(name + ".eml")).as("%s filed as sent", name).exists();
                 assertThat(sent.resolve(name + ".eml.receipt.json")).exists();
                 assertThat(received.get(name)).as("%s reached the server", name).isNotNull();
                 duplicates += received.get(name) - 1;
             }
-            assertThat(sent.resolve("standby-0-2.eml")).doesNotExist();
+            assertThat(sentFolder(outbox).resolve("standby-1-2.eml")).doesNotExist();
+            assertThat(scans.resolve(".failed")).doesNotExist();
             assertThat(duplicates).as("messages sent twice: at most the drafts in flight at each kill")
                     .isLessThanOrEqualTo(KILLS * CONNECTIONS);
             assertThat(outbox.resolve(".failed")).doesNotExist();
@@ -129,6 +138,17 @@ class StandbyIT {
                 process.destroyForcibly();
                 process.waitFor(30, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** Every tenth draft goes to the watched folder. */
+    private static Path folderOf(Path outbox, Path scans, int i) throws IOException {
+        return i % 10 == 0 ? Files.createDirectories(scans) : outbox;
+    }
+
+    private static Path sentFolder(Path folder) throws IOException {
+        try (Stream<Path> days = Files.list(folder.resolve(".sent"))) {
+            return days.findFirst().orElseThrow();
         }
     }
 
@@ -180,6 +200,9 @@ class StandbyIT {
     }
 
     private static long draftsLeft(Path outbox) throws IOException {
+        if (!Files.isDirectory(outbox)) {
+            return 0;
+        }
         try (Stream<Path> files = Files.list(outbox)) {
             return files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).count();
         }

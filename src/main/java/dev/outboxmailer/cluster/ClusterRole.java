@@ -72,6 +72,11 @@ public final class ClusterRole implements CamelClusterEventListener.Leadership {
     @Override
     public synchronized void leadershipChanged(CamelClusterView view, CamelClusterMember leader) {
         boolean ours = view.getLocalMember().isLeader();
+        if (ours && role == Role.STEPPING_DOWN) {
+            // the lock came back while the process ends: the route policies after this listener are not told,
+            // so nothing starts again; the OS releases the lock when the process is gone
+            throw new IllegalStateException(member + " is stepping down: it does not lead again");
+        }
         if (ours && role == Role.STANDBY) {
             long start = System.currentTimeMillis();
             LOG.info("LEADER {} holds {} now: recovering the outboxes (filings, claims, retries) before picking "

@@ -59,6 +59,12 @@ public final class Standby {
      * @param recovery what the new leader runs before any of its routes picks anything up
      */
     public static Optional<ClusterRole> wire(Wiring wiring, Path outbox, Runnable recovery) throws Exception {
+        return wire(wiring, outbox, recovery, ClusterRole::exitToStepDown);
+    }
+
+    /** @param stepDown what a leader that lost the lock does (the application: exits with code 3) */
+    static Optional<ClusterRole> wire(Wiring wiring, Path outbox, Runnable recovery,
+                                      java.util.function.Consumer<String> stepDown) throws Exception {
         String mode = wiring.property("cluster.mode").orElse("off").trim().toLowerCase(Locale.ROOT);
         if (mode.equals("off") || mode.isEmpty()) {
             return Optional.empty();
@@ -88,7 +94,7 @@ public final class Standby {
         service.setId(memberId());
         context.addService(service);
 
-        ClusterRole leadership = new ClusterRole(mode, where, service.getId(), recovery, ClusterRole::exitToStepDown);
+        ClusterRole leadership = new ClusterRole(mode, where, service.getId(), recovery, stepDown);
         // first on the view: its listeners are told in the order they were added, so the recovery runs before
         // any ClusteredRoutePolicy (added as the routes are created, later) starts a route
         CamelClusterView view = service.getView(namespace);
