@@ -44,7 +44,7 @@ import org.apache.camel.support.PropertyBindingSupport;
 public final class Standby {
     /** The lock file under the outbox's {@code .state/}: the view's namespace. */
     public static final String LOCK = "instance.lock";
-    /** The Kubernetes lease's default name (its namespace for the cluster view). */
+    /** The Kubernetes lease's default name prefix (camel-kubernetes' kubernetesResourceName). */
     static final String LEASE = "outbox-mailer";
     /** The pick-up routes of routes/*.yaml that run on the leader only. */
     static final Set<String> LEADER_ROUTES = Set.of("outbox-folder", "waiting-drafts", "unfiled-outcomes", "bounces");
@@ -85,9 +85,10 @@ public final class Standby {
                 where = state.resolve(LOCK).toString();
             }
             case "kubernetes" -> {
-                namespace = wiring.property("cluster.kubernetes.lease").orElse(LEASE);
+                namespace = "outbox"; // the lease's name is cluster.kubernetes.lease, then "-outbox"
                 service = kubernetes(wiring, context);
-                where = "the Kubernetes lease " + namespace;
+                where = "the Kubernetes lease " + wiring.property("cluster.kubernetes.lease").orElse(LEASE) + "-"
+                        + namespace;
             }
             default -> throw new ConfigException("cluster.mode", "'" + mode + "' is not one of off, standby, kubernetes");
         }
@@ -132,6 +133,7 @@ public final class Standby {
         CamelClusterService service = (CamelClusterService) context.getInjector().newInstance(type);
         Map<String, Object> options = new HashMap<>();
         options.put("kubernetesResourceName", wiring.property("cluster.kubernetes.lease").orElse(LEASE));
+        options.put("leaseResourceType", "Lease");
         options.put("leaseDurationMillis", 10_000L);
         options.put("renewDeadlineMillis", 8_000L);
         options.put("retryPeriodMillis", 2_000L);
