@@ -26,12 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code leader}, the other's {@code standby}), the killed one is started again as the new standby, and at the
  * end every draft was delivered over SMTPS and filed once, with no more duplicates at the server than drafts in
  * flight ({@code smtp.connections}) per kill. A mailer without {@code cluster.mode} on the same folder still
- * stops at start, naming the folder.
+ * stops at start, naming the folder; a leader whose heartbeat file is gone steps down and exits with code 3.
  */
 class StandbyIT {
-    static final int DRAFTS = 300;
-    static final int CONNECTIONS = 4;
+    /** A batch of drafts is dropped before each kill: the backlog each leader is killed in the middle of. */
+    static final int BATCH = 80;
     static final int KILLS = 3;
+    static final int DRAFTS = BATCH * KILLS;
+    static final int CONNECTIONS = 4;
     static final Duration TAKEOVER = Duration.ofSeconds(15);
 
     @TempDir
@@ -56,7 +58,7 @@ class StandbyIT {
                     "--smtp.host=localhost", "--smtp.port=" + server.port(), "--smtp.security=ssl",
                     "--smtp.trust-store=" + TestCertificates.install().caPem, "--smtp.connections=" + CONNECTIONS,
                     // slow enough that the backlog outlasts three takeovers
-                    "--smtp.rate-limit=10/s", "--outbox.settle-time=50", "--filing.retry-interval=200");
+                    "--smtp.rate-limit=20/s", "--outbox.settle-time=50", "--filing.retry-interval=200");
             Instance leader = start(args);
             awaitRole(leader, "leader", Duration.ofSeconds(60));
             Instance standby = start(args);
@@ -73,30 +75,32 @@ class StandbyIT {
             // the watched folder is the leader's (its lock, its recovery), not the standby's
             assertThat(log(leader)).contains("Watching " + scans + " as well");
             assertThat(log(standby)).doesNotContain("Watching " + scans);
-            for (int i = 0; i < DRAFTS; i++) {
-                Files.writeString(folderOf(outbox, scans, i).resolve("standby-" + i + ".eml"), "From: a@example.com\r\nTo: b@example.org\r\n"
-                        + "Subject: standby-" + i + "\r\n\r\nbody " + i + "\r\n");
-            }
             List<Long> takeovers = new ArrayList<>();
-            int progress = 0;
             for (int kill = 1; kill <= KILLS; kill++) {
-                progress = Math.max(progress, server.received().length) + 20;
-                int due = progress;
+                int first = (kill - 1) * BATCH;
+                for (int i = first; i < first + BATCH; i++) {
+                    Files.writeString(folderOf(outbox, scans, i).resolve("standby-" + i + ".eml"),
+                            "From: a@example.com\r\nTo: b@example.org\r\nSubject: standby-" + i + "\r\n\r\nbody " + i + "\r\n");
+                }
+                int due = Math.max(first, server.received().length) + 20;
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                         .until(() -> server.received().length >= due);
                 assertThat(role(leader)).isEqualTo("leader");
                 assertThat(role(standby)).isEqualTo("standby");
 
+                System.out.printf("kill %d: %s at %d received%n", kill, leader.log().getFileName(), server.received().length);
                 leader.process.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop
                 long killedAt = System.nanoTime();
                 assertThat(leader.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 int atKill = server.received().length;
-                assertThat(atKill).as("killed mid-backlog").isLessThan(DRAFTS);
+                assertThat(atKill).as("killed mid-backlog").isLessThan(first + BATCH);
 
                 awaitRole(standby, "leader", TAKEOVER.plusSeconds(5));
                 long tookOver = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
                 takeovers.add(tookOver);
                 assertThat(Duration.ofMillis(tookOver)).as("takeover %d", kill).isLessThanOrEqualTo(TAKEOVER);
+                Instance next = standby;
+                await().atMost(Duration.ofSeconds(10)).until(() -> log(next).contains("Started outbox-folder"));
                 String newLeaderLog = log(standby);
                 // SPEC §9's recovery ran before the pick-up route started
                 assertThat(newLeaderLog.indexOf("recovered in")).isPositive()
@@ -133,10 +137,25 @@ class StandbyIT {
             assertThat(outbox.resolve(".failed")).doesNotExist();
             assertThat(listed(outbox.resolve(".state/waiting"))).as("no retry record left behind").isEmpty();
             System.out.printf("standby test: takeovers %s ms, %d duplicate(s)%n", takeovers, duplicates);
+
+            // the leader's state on disk is gone (its heartbeat file): it steps down and exits with code 3,
+            // and the standby takes over
+            Files.delete(outbox.resolve(".state/instance.lock.dat"));
+            assertThat(leader.process.waitFor(30, TimeUnit.SECONDS)).as("the leader exits").isTrue();
+            assertThat(leader.process.exitValue()).isEqualTo(3);
+            assertThat(log(leader)).contains("STEPPING DOWN");
+            awaitRole(standby, "leader", TAKEOVER.plusSeconds(5));
         } finally {
             for (Process process : started) {
                 process.destroyForcibly();
                 process.waitFor(30, TimeUnit.SECONDS);
+            }
+            // the instances' logs, to read after a failure
+            Path kept = Files.createDirectories(Path.of("target", "StandbyIT-logs"));
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+                    Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
             }
         }
     }

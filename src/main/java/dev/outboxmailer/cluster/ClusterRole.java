@@ -104,9 +104,29 @@ public final class ClusterRole implements CamelClusterEventListener.Leadership {
         }
     }
 
-    /** Ends the process (on a thread of its own: the shutdown stops the cluster service, whose thread this is). */
-    static void exitToStepDown(String reason) {
-        Thread exit = new Thread(() -> System.exit(STEPPED_DOWN), "step-down");
+    /**
+     * Ends the process once the leader-only routes have stopped (the route policies told after this listener
+     * stop them, letting the drafts in flight finish), or after 30 s. It halts rather than running Camel's
+     * shutdown: with the lost lock the cluster view keeps firing, and Camel's shutdown can deadlock with it; and
+     * whatever the halt interrupts is what a crash interrupts, which the next leader's recovery handles (SPEC §9).
+     *
+     * @param stopped whether every leader-only route has stopped
+     */
+    static void exitToStepDown(java.util.function.BooleanSupplier stopped) {
+        Thread exit = new Thread(() -> {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            try {
+                Thread.sleep(200); // the policies are told right after this listener
+                while (!stopped.getAsBoolean() && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.error("STEPPED DOWN: exiting ({})", STEPPED_DOWN);
+            org.apache.logging.log4j.LogManager.shutdown();
+            Runtime.getRuntime().halt(STEPPED_DOWN);
+        }, "step-down");
         exit.setDaemon(false);
         exit.start();
     }

@@ -59,10 +59,13 @@ public final class Standby {
      * @param recovery what the new leader runs before any of its routes picks anything up
      */
     public static Optional<ClusterRole> wire(Wiring wiring, Path outbox, Runnable recovery) throws Exception {
-        return wire(wiring, outbox, recovery, ClusterRole::exitToStepDown);
+        return wire(wiring, outbox, recovery, null);
     }
 
-    /** @param stepDown what a leader that lost the lock does (the application: exits with code 3) */
+    /**
+     * @param stepDown what a leader that lost the lock does; null: the application's, which exits with code 3
+     *                 once the leader-only routes have stopped
+     */
     static Optional<ClusterRole> wire(Wiring wiring, Path outbox, Runnable recovery,
                                       java.util.function.Consumer<String> stepDown) throws Exception {
         String mode = wiring.property("cluster.mode").orElse("off").trim().toLowerCase(Locale.ROOT);
@@ -95,15 +98,19 @@ public final class Standby {
         service.setId(memberId());
         context.addService(service);
 
+        Set<String> extra = Arrays.stream(wiring.property("cluster.routes").orElse("").split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        LeaderOnly leaderOnly = new LeaderOnly(service, namespace, extra);
+        if (stepDown == null) {
+            stepDown = reason -> ClusterRole.exitToStepDown(() -> leaderOnly.stopped(context));
+        }
         ClusterRole leadership = new ClusterRole(mode, where, service.getId(), recovery, stepDown);
         // first on the view: its listeners are told in the order they were added, so the recovery runs before
         // any ClusteredRoutePolicy (added as the routes are created, later) starts a route
         CamelClusterView view = service.getView(namespace);
         view.addEventListener(leadership);
 
-        Set<String> extra = Arrays.stream(wiring.property("cluster.routes").orElse("").split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
-        context.addRoutePolicyFactory(new LeaderOnly(service, namespace, extra));
+        context.addRoutePolicyFactory(leaderOnly);
         wiring.health().register(new ClusterHealthCheck(leadership));
         return Optional.of(leadership);
     }
@@ -115,9 +122,9 @@ public final class Standby {
         service.setAcquireLockDelay(1, TimeUnit.SECONDS);
         service.setAcquireLockInterval(interval.toMillis(), TimeUnit.MILLISECONDS);
         service.setHeartbeatTimeoutMultiplier(3);
-        // a heartbeat that cannot be written (the disk gone, or hung) within two tries of two intervals each
-        // makes the leader step down
-        service.setClusterDataTaskTimeout(2 * interval.toMillis(), TimeUnit.MILLISECONDS);
+        // a heartbeat that cannot be written (the disk gone, or hung) within two tries of 5 s (or two intervals)
+        // each makes the leader step down; a busy machine's slow write does not
+        service.setClusterDataTaskTimeout(Math.max(5_000, 2 * interval.toMillis()), TimeUnit.MILLISECONDS);
         service.setClusterDataTaskMaxAttempts(2);
         return service;
     }
@@ -171,6 +178,13 @@ public final class Standby {
         private final CamelClusterService service;
         private final String namespace;
         private final Set<String> extra;
+        private final Set<String> routes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** Whether every route given a policy is stopped (or gone). */
+        boolean stopped(CamelContext context) {
+            return routes.stream().map(id -> context.getRouteController().getRouteStatus(id))
+                    .allMatch(status -> status == null || status.isStopped());
+        }
 
         LeaderOnly(CamelClusterService service, String namespace, Set<String> extra) {
             this.service = service;
@@ -187,6 +201,7 @@ public final class Standby {
                 // one per route: a route reloaded from routes/ gets a fresh one, told the current leadership at once
                 ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(service, namespace);
                 policy.setCamelContext(context);
+                routes.add(routeId);
                 return policy;
             } catch (Exception e) {
                 throw new IllegalStateException("cannot make route " + routeId + " run on the leader only", e);
