@@ -102,9 +102,12 @@ class StandbyIT {
                 Instance next = standby;
                 await().atMost(Duration.ofSeconds(10)).until(() -> log(next).contains("Started outbox-folder"));
                 String newLeaderLog = log(standby);
-                // SPEC §9's recovery ran before the pick-up route started
+                // SPEC §9's recovery ran before the pick-up route started: the killed leader's claims (the drafts it
+                // had in flight, held back by the rate limit) were put back by it
                 assertThat(newLeaderLog.indexOf("recovered in")).isPositive()
                         .isLessThan(newLeaderLog.lastIndexOf("Started outbox-folder"));
+                assertThat(newLeaderLog.indexOf("were claimed but not sent when the last run stopped")).isPositive()
+                        .isLessThan(newLeaderLog.indexOf("recovered in"));
 
                 Instance restarted = start(args); // the killed one comes back as the standby
                 awaitRole(restarted, "standby", Duration.ofSeconds(60));
