@@ -1,6 +1,8 @@
 package dev.outboxmailer;
 
 import dev.outboxmailer.bounce.BounceBeans;
+import dev.outboxmailer.cluster.ClusterRole;
+import dev.outboxmailer.cluster.Standby;
 import dev.outboxmailer.compose.Composer;
 import dev.outboxmailer.config.MailerSettings;
 import dev.outboxmailer.console.ConsoleBeans;
@@ -12,6 +14,7 @@ import dev.outboxmailer.deliver.oauth.TokenSource;
 import dev.outboxmailer.intake.IntakeBeans;
 import dev.outboxmailer.intake.OutboxLock;
 import dev.outboxmailer.intake.QueueBeans;
+import dev.outboxmailer.intake.WatchedFolders;
 import dev.outboxmailer.observe.ManagementPort;
 import dev.outboxmailer.observe.ObserveBeans;
 import dev.outboxmailer.outcome.Filing;
@@ -56,20 +59,32 @@ public class MailerBeans implements CamelConfiguration {
         wiring.derive("queue.enabled", String.valueOf(queue.isPresent()));
         ManagementPort.requireFree(wiring::property);
         Files.createDirectories(settings.outboxDir());
-        wiring.closeAtStop(OutboxLock.acquire(settings.outboxDir()));
         Clock clock = Clock.systemDefaultZone();
 
         // the state the stages share; the main outbox is recovered now, before any draft is picked up
         StateTrouble trouble = new StateTrouble();
         Filing filing = new Filing(trouble);
         Outboxes outboxes = new Outboxes(settings.retry(), clock, trouble, filing);
-        Outboxes.Outbox main = outboxes.open(settings.outboxDir());
+        // issue 17: with cluster.mode a standby waits for the lock; the leader recovers, then picks up
+        Optional<ClusterRole> cluster = Standby.wire(wiring, settings.outboxDir(), () -> {
+            outboxes.open(settings.outboxDir());
+            context.getRegistry().lookupByNameAndType("watchedFolders", WatchedFolders.class).openAll();
+        });
+        Outboxes.Outbox main = null;
+        if (cluster.isEmpty()) {
+            wiring.closeAtStop(OutboxLock.acquire(settings.outboxDir()));
+            main = outboxes.open(settings.outboxDir());
+        }
         DeliveryPause pause = new DeliveryPause(clock, settings.operatorRecheck());
 
         PooledMailSender sender = DeliveryBeans.wire(wiring, settings, tokens);
         ObserveBeans.Observed observed = ObserveBeans.wire(wiring, clock, settings.outboxDir(), pause, trouble,
                 sender.settings().describe(), sender::verify);
-        IntakeBeans.wire(wiring, outboxes, main, pause, observed::watch);
+        if (main != null) {
+            IntakeBeans.wire(wiring, outboxes, main, pause, observed::watch);
+        } else {
+            IntakeBeans.wireStandby(wiring, outboxes, settings.outboxDir(), pause, observed::watch, cluster.get()::leading);
+        }
         if (queue.isPresent()) {
             QueueBeans.wire(wiring, queue.get(), settings.compose().maxSizeBytes(), pause, clock, observed.recheck());
         }

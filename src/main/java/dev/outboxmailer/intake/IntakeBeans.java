@@ -4,6 +4,7 @@ import dev.outboxmailer.Wiring;
 import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.state.Outboxes;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -23,8 +24,29 @@ public final class IntakeBeans {
      */
     public static void wire(Wiring wiring, Outboxes outboxes, Outboxes.Outbox main, DeliveryPause pause,
                             Consumer<Path> onOpen) {
-        wiring.bind("outboxFolder", new OutboxFolder(main, outboxes, pause));
-        wiring.bind("watchedFolders", new WatchedFolders(outboxes, pause, main.dir(), onOpen, wiring::closeAtStop));
+        wire(wiring, outboxes, new OutboxFolder(main, outboxes, pause), pause, onOpen, () -> true);
+    }
+
+    /**
+     * A standby's intake ({@code cluster.mode}): no outbox is opened until this instance leads; then the
+     * leader opens them (their recovery) before its routes pick anything up.
+     *
+     * @param leading whether this instance leads now (a watched folder is opened as its route is created only then)
+     */
+    public static void wireStandby(Wiring wiring, Outboxes outboxes, Path main, DeliveryPause pause,
+                                   Consumer<Path> onOpen, BooleanSupplier leading) {
+        wire(wiring, outboxes, new OutboxFolder(main, outboxes, pause), pause, onOpen, leading);
+    }
+
+    /**
+     * @param main   the main outbox's filter and claim
+     * @param onOpen told of every other folder opened (the backlog gauge and the health check watch it too)
+     */
+    private static void wire(Wiring wiring, Outboxes outboxes, OutboxFolder main, DeliveryPause pause,
+                             Consumer<Path> onOpen, BooleanSupplier leading) {
+        wiring.bind("outboxFolder", main);
+        wiring.bind("watchedFolders", new WatchedFolders(outboxes, pause, main.folder(), onOpen, wiring::closeAtStop,
+                leading));
         wiring.bind("claimedDrafts", new ClaimedDrafts(outboxes, pause, DUE_BATCH));
         wiring.bind("directDrafts", new DirectDrafts(pause));
     }

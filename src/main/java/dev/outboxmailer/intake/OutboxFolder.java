@@ -18,18 +18,39 @@ import org.apache.camel.component.file.GenericFileFilter;
  */
 public final class OutboxFolder implements GenericFileFilter<File> {
 
-    private final Outboxes.Outbox outbox;
+    private final Path dir;
+    private volatile Outboxes.Outbox outbox;
     private final Outboxes outboxes;
     private final DeliveryPause pause;
 
     public OutboxFolder(Outboxes.Outbox outbox, Outboxes outboxes, DeliveryPause pause) {
+        this.dir = outbox.dir();
         this.outbox = outbox;
         this.outboxes = outboxes;
         this.pause = pause;
     }
 
+    /**
+     * An outbox opened (recovered) only when it is first needed: a standby ({@code cluster.mode}) opens it when
+     * it takes the lead, before its routes start; this is the safety net should a pick-up come first.
+     */
+    public OutboxFolder(Path dir, Outboxes outboxes, DeliveryPause pause) {
+        this.dir = dir.toAbsolutePath().normalize();
+        this.outboxes = outboxes;
+        this.pause = pause;
+    }
+
     public Path folder() {
-        return outbox.dir();
+        return dir;
+    }
+
+    private Outboxes.Outbox outbox() {
+        Outboxes.Outbox opened = outbox;
+        if (opened == null) {
+            opened = outboxes.open(dir);
+            outbox = opened;
+        }
+        return opened;
     }
 
     /**
@@ -38,7 +59,7 @@ public final class OutboxFolder implements GenericFileFilter<File> {
      */
     @Override
     public boolean accept(GenericFile<File> file) {
-        return !file.isDirectory() && !outboxes.trouble().any() && pause.admits();
+        return outbox() != null && !file.isDirectory() && !outboxes.trouble().any() && pause.admits();
     }
 
     /**
@@ -52,6 +73,7 @@ public final class OutboxFolder implements GenericFileFilter<File> {
             exchange.setRouteStop(true); // it stays in the outbox, untouched
             return;
         }
+        Outboxes.Outbox outbox = outbox();
         Claim claim;
         try {
             claim = outbox.claims().claim(file);

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -37,6 +39,8 @@ public final class WatchedFolders extends RoutePolicySupport implements GenericF
     private final Path mainOutbox;
     private final Consumer<Path> onOpen;
     private final Consumer<AutoCloseable> closeAtStop;
+    private final BooleanSupplier leading;
+    private final Set<Path> notYetOpened = ConcurrentHashMap.newKeySet();
 
     /**
      * @param mainOutbox  {@code outbox.dir}, which the main route watches; a template may not watch it again
@@ -45,6 +49,16 @@ public final class WatchedFolders extends RoutePolicySupport implements GenericF
      */
     public WatchedFolders(Outboxes outboxes, DeliveryPause pause, Path mainOutbox, Consumer<Path> onOpen,
                           Consumer<AutoCloseable> closeAtStop) {
+        this(outboxes, pause, mainOutbox, onOpen, closeAtStop, () -> true);
+    }
+
+    /**
+     * @param leading whether this instance leads its outboxes now: a standby ({@code cluster.mode}) opens a folder
+     *                (lock, recovery) only once it leads ({@link #openAll()}, or the folder's first pick-up)
+     */
+    public WatchedFolders(Outboxes outboxes, DeliveryPause pause, Path mainOutbox, Consumer<Path> onOpen,
+                          Consumer<AutoCloseable> closeAtStop, BooleanSupplier leading) {
+        this.leading = leading;
         this.outboxes = outboxes;
         this.pause = pause;
         this.mainOutbox = mainOutbox.toAbsolutePath().normalize();
@@ -56,7 +70,23 @@ public final class WatchedFolders extends RoutePolicySupport implements GenericF
     @Override
     public void onInit(Route route) {
         if (route.getEndpoint() instanceof FileEndpoint file) {
-            open(file.getFile().toPath());
+            Path dir = file.getFile().toPath().toAbsolutePath().normalize();
+            if (dir.equals(mainOutbox)) {
+                open(dir); // the configuration error, at once
+            }
+            if (leading.getAsBoolean()) {
+                open(dir);
+            } else {
+                notYetOpened.add(dir);
+            }
+        }
+    }
+
+    /** This instance took the lead: every folder whose route exists is opened (its recovery run) now. */
+    public void openAll() {
+        for (Path dir : notYetOpened) {
+            open(dir);
+            notYetOpened.remove(dir);
         }
     }
 
