@@ -92,7 +92,9 @@ public class MailerBeans implements CamelConfiguration {
         wiring.bind("dkim", Dkim.create(context.getPropertiesComponent())); // SPEC §12
         OutcomeBeans.wire(wiring, outboxes, filing, pause, clock, observed.metrics(), settings.retry(), queue);
         BounceBeans.wire(wiring, settings.outboxDir(), observed.metrics(), clock, observed.recheck()); // SPEC §11
-        ConsoleBeans.wire(wiring, main, pause, clock, settings.sandbox()); // SPEC §14
+        ConsoleBeans.wire(wiring, settings.outboxDir(), outboxes, // SPEC §14
+                () -> cluster.filter(role -> !role.leading()).map(ClusterRole::describe).orElse(null),
+                pause, clock, settings.sandbox());
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), sender.settings());
 
         Optional<String> reload = wiring.property("routes.reload-dir");

@@ -119,6 +119,11 @@ class StandbyIT {
                     && listed(outbox.resolve(".state/claims")).isEmpty() && listed(scans.resolve(".state/claims")).isEmpty());
             assertThat(role(leader)).isEqualTo("leader");
             assertThat(role(standby)).isEqualTo("standby");
+            // the console says so too: the standby's Outbox page, not the leader's
+            assertThat(dev.outboxmailer.support.RunningMailer.get(standby.management(), "/").getValue())
+                    .contains("id=\"standby\"", "is the standby: it sends nothing");
+            assertThat(dev.outboxmailer.support.RunningMailer.get(leader.management(), "/").getValue())
+                    .contains("<h2>Waiting</h2>").doesNotContain("id=\"standby\"");
 
             Map<String, Integer> received = new HashMap<>();
             for (MimeMessage message : server.received()) {

@@ -53,6 +53,16 @@ public final class ClusterRole implements CamelClusterEventListener.Leadership {
         return role == Role.LEADER;
     }
 
+    /** The role in a sentence, for a person (the console). */
+    public String describe() {
+        return switch (role) {
+            case LEADER -> member + " leads (" + lock + ") and sends";
+            case STANDBY -> "This instance (" + member + ") is the standby: it sends nothing and takes over when the "
+                    + "instance holding " + lock + " stops or dies. That instance's console shows its waiting drafts.";
+            case STEPPING_DOWN -> "This instance (" + member + ") is stepping down: it sends nothing more.";
+        };
+    }
+
     String mode() {
         return mode;
     }

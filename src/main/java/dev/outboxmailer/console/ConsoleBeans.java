@@ -6,6 +6,7 @@ import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.state.Outboxes;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
@@ -23,17 +24,24 @@ public final class ConsoleBeans {
 
     private ConsoleBeans() {}
 
-    public static void wire(Wiring wiring, Outboxes.Outbox main, DeliveryPause pause, Clock clock, boolean sandboxRuns)
-            throws Exception {
+    /**
+     * @param outboxes the opened outboxes: on a standby (cluster.mode) the main one is opened only when it
+     *                 takes the lead, so until then the console shows no waiting drafts and says why
+     * @param standby  why this instance sends nothing (it is a standby), or null
+     */
+    public static void wire(Wiring wiring, Path outbox, Outboxes outboxes, Supplier<String> standby, DeliveryPause pause,
+                            Clock clock, boolean sandboxRuns) throws Exception {
         if (!"true".equalsIgnoreCase(wiring.property("console.enabled").orElse("true").strip())
                 || !"true".equalsIgnoreCase(wiring.property("camel.management.enabled").orElse("false").strip())) {
             return;
         }
-        Path outbox = main.dir();
         Suppression suppression = new Suppression(outbox, clock);
         String host = wiring.property("camel.management.host").orElse("127.0.0.1").strip();
         ConsoleAccess access = new ConsoleAccess(wiring.property("console.token"), host);
-        Console console = new Console(new OutboxView(outbox, main.schedule(), pause, clock),
+        Console console = new Console(new OutboxView(outbox, () -> {
+            Outboxes.Outbox opened = outboxes.of(outbox);
+            return opened == null ? null : opened.schedule();
+        }, standby, pause, clock),
                 new SandboxView(Path.of(wiring.property("sandbox.dir").orElse("sandbox"))), sandboxRuns,
                 new ConsoleActions(outbox, suppression, clock), access, suppression);
         wiring.context().addStartupListener(new StartupListener() {

@@ -19,6 +19,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Locale;
 import java.util.function.Predicate;
 
@@ -56,15 +57,32 @@ final class OutboxView {
     record Suppressed(String address, String status, String draft, String since) {}
 
     private final Path outbox;
-    private final RetrySchedule schedule;
+    private final Supplier<RetrySchedule> schedule;
+    private final Supplier<String> standby;
     private final DeliveryPause pause;
     private final Clock clock;
 
     OutboxView(Path outbox, RetrySchedule schedule, DeliveryPause pause, Clock clock) {
+        this(outbox, () -> schedule, () -> null, pause, clock);
+    }
+
+    /**
+     * @param schedule the opened outbox's retry schedule; null while this instance is a standby (the leader
+     *                 has it)
+     * @param standby  why this instance does not send (it is a standby), or null
+     */
+    OutboxView(Path outbox, Supplier<RetrySchedule> schedule, Supplier<String> standby, DeliveryPause pause,
+               Clock clock) {
         this.outbox = outbox;
         this.schedule = schedule;
+        this.standby = standby;
         this.pause = pause;
         this.clock = clock;
+    }
+
+    /** Why this instance sends nothing (it is a standby), or null. */
+    String standbyBecause() {
+        return standby.get();
     }
 
     Path outbox() {
@@ -147,6 +165,10 @@ final class OutboxView {
 
     private List<Wait> waitingAll() {
         List<Wait> all = new ArrayList<>();
+        RetrySchedule schedule = this.schedule.get();
+        if (schedule == null) {
+            return all;
+        }
         for (String claim : schedule.claims()) {
             Waiting w = schedule.get(claim);
             if (w != null) {

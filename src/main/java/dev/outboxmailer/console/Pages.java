@@ -47,6 +47,9 @@ final class Pages {
                          String formKey) {
         StringBuilder b = new StringBuilder();
         b.append("<h1>Outbox <small>").append(text(view.outbox().toAbsolutePath())).append("</small></h1>");
+        if (view.standbyBecause() != null) {
+            b.append("<p class=\"banner\" id=\"standby\">").append(text(view.standbyBecause())).append("</p>");
+        }
         if (view.pausedBecause() != null) {
             b.append("<p class=\"banner\" id=\"paused\">Sending is paused until ").append(text(view.pausedUntil()))
                     .append(": ").append(text(view.pausedBecause())).append("</p>");
