@@ -54,7 +54,8 @@ public final class Check {
             Map.entry("sentIndex", "dev.outboxmailer.bounce.SentIndex"),
             Map.entry("suppression", "dev.outboxmailer.bounce.Suppression"),
             Map.entry("bounces", "dev.outboxmailer.bounce.Bounces"),
-            Map.entry("envelopeSender", "dev.outboxmailer.bounce.EnvelopeSender"));
+            Map.entry("envelopeSender", "dev.outboxmailer.bounce.EnvelopeSender"),
+            Map.entry("mergeRuns", "dev.outboxmailer.merge.MergeRuns"));
 
     private final Map<String, String> overrides;
     private final PrintStream out;

@@ -1,0 +1,50 @@
+package dev.outboxmailer.merge;
+
+import dev.outboxmailer.Wiring;
+import dev.outboxmailer.compose.Composer;
+import dev.outboxmailer.config.MailerSettings;
+import dev.outboxmailer.config.Values;
+import dev.outboxmailer.observe.MailerMetrics;
+import dev.outboxmailer.state.DeliveryPause;
+import dev.outboxmailer.state.Outboxes;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.support.service.ServiceSupport;
+
+/**
+ * The mail merge's bean (SPEC §13): {@code mergeRuns}, which route {@code claimed-draft} hands merge drafts to.
+ * {@code merge.in-flight} (default 64) bounds the rows rendered but not yet done; the rows outbox of the main
+ * outbox is opened (and recovered) now, with the other state, before any draft is picked up.
+ */
+public final class MergeBeans {
+    private MergeBeans() {}
+
+    public static MergeRuns wire(Wiring wiring, MailerSettings settings, Outboxes outboxes, DeliveryPause pause,
+                                 MailerMetrics metrics, Clock clock) throws Exception {
+        int window = Values.positiveInt("merge.in-flight", wiring.property("merge.in-flight").orElse("64"));
+        MergeRuns runs = new MergeRuns(outboxes, pause, metrics, new Composer(settings.compose()), clock,
+                settings.compose().maxSizeBytes(), window, settings.connections(),
+                wiring.duration("progress.interval", "5s"), settings.compose().defaultFrom());
+        outboxes.open(settings.outboxDir().resolve(".state").resolve(MergeRuns.ROWS));
+        CamelContext context = wiring.context();
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // the routes are not all up yet: see onCamelContextFullyStarted
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                runs.begin(started);
+            }
+        });
+        context.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                runs.end();
+            }
+        });
+        return wiring.bind("mergeRuns", runs);
+    }
+}
