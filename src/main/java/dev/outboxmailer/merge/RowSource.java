@@ -68,6 +68,10 @@ final class RowSource implements Closeable {
         }
     }
 
+    /** Reads an array's elements one by one: its elements are followed by more of them. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper ARRAY = MergeDraft.JSON.copy()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private final Closeable input;
     private final Next next;
     private int number;
@@ -180,7 +184,7 @@ final class RowSource implements Closeable {
     }
 
     private static RowSource json(Reader reader) throws IOException {
-        JsonParser parser = MergeDraft.JSON.createParser(reader);
+        JsonParser parser = ARRAY.createParser(reader);
         if (parser.nextToken() != JsonToken.START_ARRAY) {
             parser.close();
             throw new IOException("a .json rows file must hold an array of objects: [{\"name\": ...}, ...]");
