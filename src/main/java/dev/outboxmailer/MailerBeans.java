@@ -77,7 +77,7 @@ public class MailerBeans implements CamelConfiguration {
         wiring.bind("dkim", Dkim.create(context.getPropertiesComponent())); // SPEC §12
         OutcomeBeans.wire(wiring, outboxes, filing, pause, clock, observed.metrics(), settings.retry(), queue);
         BounceBeans.wire(wiring, settings.outboxDir(), observed.metrics(), clock, observed.recheck()); // SPEC §11
-        MergeBeans.wire(wiring, settings, outboxes, pause, observed.metrics(), clock); // SPEC §13: mail merge
+        MergeBeans.wire(wiring, settings, outboxes, pause, observed.metrics(), clock, queue); // SPEC §13: mail merge
         LOG.info("Watching {} and delivering through {}", settings.outboxDir(), sender.settings());
 
         Optional<String> reload = wiring.property("routes.reload-dir");

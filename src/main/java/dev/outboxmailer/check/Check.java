@@ -55,7 +55,8 @@ public final class Check {
             Map.entry("suppression", "dev.outboxmailer.bounce.Suppression"),
             Map.entry("bounces", "dev.outboxmailer.bounce.Bounces"),
             Map.entry("envelopeSender", "dev.outboxmailer.bounce.EnvelopeSender"),
-            Map.entry("mergeRuns", "dev.outboxmailer.merge.MergeRuns"));
+            Map.entry("mergeRuns", "dev.outboxmailer.merge.MergeRuns"),
+            Map.entry("mergeQueue", "dev.outboxmailer.merge.MergeQueue"));
 
     private final Map<String, String> overrides;
     private final PrintStream out;

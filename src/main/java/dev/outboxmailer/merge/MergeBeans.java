@@ -3,17 +3,20 @@ package dev.outboxmailer.merge;
 import dev.outboxmailer.Wiring;
 import dev.outboxmailer.compose.Composer;
 import dev.outboxmailer.config.MailerSettings;
+import dev.outboxmailer.config.QueueSettings;
 import dev.outboxmailer.config.Values;
 import dev.outboxmailer.observe.MailerMetrics;
 import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.state.Outboxes;
 import java.time.Clock;
+import java.util.Optional;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * The mail merge's bean (SPEC §13): {@code mergeRuns}, which route {@code claimed-draft} hands merge drafts to.
+ * The mail merge's beans (SPEC §13): {@code mergeRuns}, which route {@code claimed-draft} hands merge drafts to,
+ * and {@code mergeQueue}, which expands a merge arriving on the queue in route {@code outbox-queue}.
  * {@code merge.in-flight} (default 64) bounds the rows rendered but not yet done; the rows outbox of the main
  * outbox is opened (and recovered) now, with the other state, before any draft is picked up.
  */
@@ -21,7 +24,7 @@ public final class MergeBeans {
     private MergeBeans() {}
 
     public static MergeRuns wire(Wiring wiring, MailerSettings settings, Outboxes outboxes, DeliveryPause pause,
-                                 MailerMetrics metrics, Clock clock) throws Exception {
+                                 MailerMetrics metrics, Clock clock, Optional<QueueSettings> queue) throws Exception {
         int window = Values.positiveInt("merge.in-flight", wiring.property("merge.in-flight").orElse("64"));
         MergeRuns runs = new MergeRuns(outboxes, pause, metrics, new Composer(settings.compose()), clock,
                 settings.compose().maxSizeBytes(), window, settings.connections(),
@@ -45,6 +48,11 @@ public final class MergeBeans {
                 runs.end();
             }
         });
+        String domain = settings.compose().defaultFrom() == null ? "localhost"
+                : MergeRuns.domainOf(settings.compose().defaultFrom().getAddress(), "localhost");
+        wiring.bind("mergeQueue", new MergeQueue(queue.map(QueueSettings::name).orElse("outbox"),
+                queue.map(QueueSettings::deadLetterQueue).orElse("outbox.DLQ"), metrics, settings.compose().maxSizeBytes(),
+                domain));
         return wiring.bind("mergeRuns", runs);
     }
 }
