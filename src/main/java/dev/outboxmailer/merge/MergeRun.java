@@ -41,11 +41,12 @@ final class MergeRun {
      *
      * @param folder the outcome folder, reserved at start: {@code .sent/<day>/<base>} (or {@code .preview/<base>})
      * @param next   the next row to render (from 1); every row before it has a rendered draft or an outcome
+     * @param folderDefaults the watched folder's defaults the merge draft was dropped with, for its rows
      */
     record Journal(String name, String folder, String token, String startedAt, int rows, int next,
-                   boolean preview, String format, String rowsFrom) {
+                   boolean preview, String format, String rowsFrom, java.util.Map<String, String> folderDefaults) {
         Journal next(int n) {
-            return new Journal(name, folder, token, startedAt, rows, n, preview, format, rowsFrom);
+            return new Journal(name, folder, token, startedAt, rows, n, preview, format, rowsFrom, folderDefaults);
         }
     }
 

@@ -252,7 +252,7 @@ public final class MergeRuns {
             }
             String folder = reserveFolder(outbox, draft);
             journal = new MergeRun.Journal(source.name(), folder, token(), OffsetDateTime.now(clock).toString(), rows, 1,
-                    draft.preview(), format.name(), from);
+                    draft.preview(), format.name(), from, source.folderDefaults());
             // the journal first: a run folder with a journal but no draft is one whose draft is still claimed
             StateFiles.writeAtomically(dir.resolve(MergeRun.JOURNAL), MergeDraft.JSON.writeValueAsBytes(journal));
             Files.move(source.file(), dir.resolve(MergeRun.DRAFT), StandardCopyOption.ATOMIC_MOVE);
@@ -499,8 +499,9 @@ public final class MergeRuns {
     private void resubmit(Outboxes.Outbox rowsBox) throws IOException {
         for (Path file : list(rowsBox.dir(), p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
             MergeRun.RowFile row = MergeRun.parse(file.getFileName().toString());
-            if (row != null && runs.containsKey(row.run())) {
-                if (!submit(rowsBox, file)) {
+            MergeRun run = row == null ? null : runs.get(row.run());
+            if (run != null) {
+                if (!submit(run, file)) {
                     return;
                 }
             }
@@ -535,7 +536,7 @@ public final class MergeRuns {
         run.journal = run.journal.next(next);
         run.saveJournal(); // synced before any of these rows can be sent
         for (Path file : ready) {
-            if (!submit(run.rowsBox, file)) {
+            if (!submit(run, file)) {
                 break; // the rest stay in the rows outbox and go out when sending may go on
             }
         }
@@ -589,7 +590,8 @@ public final class MergeRuns {
     }
 
     /** Claims the row's draft and hands it to route claimed-draft; false when sending may not go on now. */
-    private boolean submit(Outboxes.Outbox rowsBox, Path file) throws IOException {
+    private boolean submit(MergeRun run, Path file) throws IOException {
+        Outboxes.Outbox rowsBox = run.rowsBox;
         if (pause.isPaused() || outboxes.trouble().any() || !pause.admits()) {
             return false;
         }
@@ -600,7 +602,8 @@ public final class MergeRuns {
             return true;
         }
         rowsBox.schedule().taking(claim.id());
-        DraftSource source = new DraftSource(claim.name(), claim.file(), claim.id(), rowsBox.dir(), Map.of());
+        DraftSource source = new DraftSource(claim.name(), claim.file(), claim.id(), rowsBox.dir(),
+                run.journal.folderDefaults());
         senders.execute(() -> {
             try {
                 Exchange exchange = new DefaultExchange(context);
