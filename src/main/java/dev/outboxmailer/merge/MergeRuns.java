@@ -271,6 +271,26 @@ public final class MergeRuns {
         wake();
     }
 
+    /**
+     * Route claimed-draft, before the bounce index records a sent draft: a merge row is recorded under its merge's
+     * outbox as {@code <merge folder>/row-<n>}, so its bounces are filed beside its receipt,
+     * {@code .sent/<day>/<base>/row-<n>.bounce.json}. Other drafts pass unchanged.
+     */
+    public void forBounces(Exchange exchange) {
+        DraftSource source = exchange.getProperty(DraftSource.PROPERTY, DraftSource.class);
+        if (source == null || source.outbox() == null || !isRowsOutbox(source.outbox())) {
+            return;
+        }
+        MergeRun.RowFile row = MergeRun.parse(source.name());
+        MergeRun run = row == null ? null : runs.get(row.run());
+        if (run == null) {
+            return;
+        }
+        String folder = Path.of(run.journal.folder()).getFileName().toString();
+        exchange.setProperty(DraftSource.PROPERTY, new DraftSource(folder + "/row-" + row.row(), null, source.claim(),
+                run.outbox, source.folderDefaults()));
+    }
+
     private byte[] read(DraftSource source) throws InvalidDraftException {
         try (Draft claimed = Draft.ofFile(source.name(), source.file(), source.outbox())) {
             claimed.checked();
