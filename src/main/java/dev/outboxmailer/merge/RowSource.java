@@ -166,10 +166,13 @@ final class RowSource implements Closeable {
         return new RowSource(reader, () -> {
             String line;
             do {
-                line = reader.readLine();
+                line = readLine(reader);
             } while (line != null && line.isBlank());
             if (line == null) {
                 return null;
+            }
+            if (line == TOO_LONG) {
+                return "its line is longer than " + MAX_LINE / (1024 * 1024) + " MB";
             }
             try {
                 Object value = MergeDraft.JSON.readValue(line, Object.class);
@@ -200,6 +203,31 @@ final class RowSource implements Closeable {
             Object value = parser.readValueAs(Object.class);
             return value instanceof Map<?, ?> ? value : "it is not a JSON object of names and values";
         });
+    }
+
+    /** The longest NDJSON line read: a longer one fails as its row, unread beyond this. */
+    static final int MAX_LINE = 1024 * 1024;
+    private static final String TOO_LONG = new String("too long");
+
+    /** A line without its end, or {@link #TOO_LONG} (the rest of it skipped), or null at the end. */
+    private static String readLine(BufferedReader reader) throws IOException {
+        StringBuilder line = new StringBuilder();
+        boolean tooLong = false;
+        for (int c = reader.read(); ; c = reader.read()) {
+            if (c < 0) {
+                return line.length() == 0 && !tooLong ? null : tooLong ? TOO_LONG : line.toString();
+            }
+            if (c == '\n') {
+                return tooLong ? TOO_LONG : line.toString();
+            }
+            if (line.length() >= MAX_LINE) {
+                tooLong = true;
+                line.setLength(0);
+            }
+            if (!tooLong) {
+                line.append((char) c);
+            }
+        }
     }
 
     /** UTF-8 with or without a byte order mark: the mark is dropped. */

@@ -73,6 +73,10 @@ class RowSourceTest {
         assertThat(nd.get(1).problem()).contains("not valid JSON");
         assertThat(nd.get(2).problem()).contains("not a JSON object");
         assertThat(nd.get(3).number()).isEqualTo(4);
+        List<RowSource.Row> longLine = rows("l.ndjson", "{\"a\": \"" + "x".repeat(2 * RowSource.MAX_LINE) + "\"}\n{\"a\": 2}\n");
+        assertThat(longLine).hasSize(2);
+        assertThat(longLine.get(0).problem()).contains("longer than 1 MB");
+        assertThat(longLine.get(1).values()).containsEntry("a", 2);
         List<RowSource.Row> arr = rows("r.json", "\uFEFF[{\"a\": 1}, 2, {\"a\": 3}]");
         assertThat(arr).hasSize(3);
         assertThat(arr.get(1).problem()).contains("not a JSON object");
