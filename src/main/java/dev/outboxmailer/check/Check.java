@@ -246,6 +246,10 @@ public final class Check {
             problem(file + ": not checked: the configuration above must be fixed first");
             return;
         }
+        if (dev.outboxmailer.merge.MergeDraft.isMerge(file.getFileName().toString())) { // SPEC §13: every row, as a run would
+            dev.outboxmailer.merge.MergeCheck.problems(file, composer).forEach(p -> problem(file + ": " + p));
+            return;
+        }
         Path folder = file.toAbsolutePath().getParent();
         try (Draft draft = Draft.ofFile(file.getFileName().toString(), file, folder)) {
             composer.compose(draft);
