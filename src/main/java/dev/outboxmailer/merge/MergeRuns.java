@@ -693,6 +693,9 @@ public final class MergeRuns {
         }
         deleteTree(run.dir);
         runs.remove(run.id);
+        for (Path day : list(run.rowsBox.dir().resolve(".sent"), Files::isDirectory)) {
+            deleteEmpty(day); // the rows outbox's day folders, emptied as the receipts moved on
+        }
         Duration took = Duration.between(OffsetDateTime.parse(run.journal.startedAt()), OffsetDateTime.now(clock));
         LOG.info("MERGE {} done: {} rows, {} {}, {} failed in {}; summary {}", run.journal.name(), run.journal.rows(),
                 run.journal.preview() ? run.previewed : run.sent, run.journal.preview() ? "previewed" : "sent", run.failed,

@@ -48,6 +48,15 @@ class RowTemplateTest {
         assertThat(out.get("headers").get("X-Company").asText()).isEqualTo("A&B <Ltd>");
         assertThat(out.get("messageId").asText()).isEqualTo("<m@example.com>");
 
+        MergeDraft unsub = read("""
+                {"template": {"to": "x@example.org", "cc": ["{{a}}", "b@example.org"],
+                  "unsubscribe": {"url": "https://example.com/u?id={{id}}&x=1", "mailto": "u+{{id}}@example.com"}}, "rows": []}
+                """);
+        ObjectNode u = unsub.template().render(row("a", "a@example.org", "id", "7&8"), null);
+        assertThat(u.get("unsubscribe").get("url").asText()).isEqualTo("https://example.com/u?id=7&8&x=1");
+        assertThat(u.get("unsubscribe").get("mailto").asText()).isEqualTo("u+7&8@example.com");
+        assertThat(u.get("cc").get(0).asText()).isEqualTo("a@example.org");
+
         MergeDraft md = read("{\"template\": {\"to\": \"x@example.org\", \"markdown\": \"**{{v}}**\"}, \"rows\": []}");
         assertThat(md.template().render(row("v", "A&B <Ltd> *x* [l](u)"), null).get("markdown").asText())
                 .isEqualTo("**A\\&B \\<Ltd\\> \\*x\\* \\[l\\]\\(u\\)**");
