@@ -58,6 +58,11 @@ final class MergeRun {
     volatile Journal journal;
     RowSource source;
     final BitSet done = new BitSet();
+    /**
+     * Rows at or after the journal's next whose drafts a crash left behind (written just before the journal was):
+     * they are on their way already, so they are not rendered and handed over again.
+     */
+    final BitSet renderedBeforeCrash = new BitSet();
     int sent;
     int failed;
     int previewed;

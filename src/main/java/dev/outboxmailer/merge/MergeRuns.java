@@ -429,6 +429,7 @@ public final class MergeRuns {
                     continue;
                 }
                 run.loadOutcomes();
+                findRendered(run);
                 runs.put(id, run);
                 LOG.info("MERGE {}: resumed at row {} of {} ({} done, {} failed)", journal.name(), journal.next(),
                         journal.rows(), run.done.cardinality(), run.failed);
@@ -443,6 +444,28 @@ public final class MergeRuns {
             Files.deleteIfExists(folder);
         } catch (IOException e) {
             // not empty: kept
+        }
+    }
+
+    /** The run's rows, at or after its journal's next, that have a draft in the rows outbox (see MergeRun). */
+    private static void findRendered(MergeRun run) throws IOException {
+        Path rows = run.rowsBox.dir();
+        List<Path> files = new ArrayList<>(list(rows, p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)));
+        for (Path claim : list(rows.resolve(".state").resolve("claims"), p -> true)) {
+            Claim c = Claim.of(claim);
+            if (c != null) {
+                files.add(claim.resolveSibling(c.name()));
+            }
+        }
+        for (Path day : list(rows.resolve(".sent"), Files::isDirectory)) {
+            files.addAll(list(day, p -> true));
+        }
+        files.addAll(list(rows.resolve(".failed"), p -> true));
+        for (Path file : files) {
+            MergeRun.RowFile row = MergeRun.parse(file.getFileName().toString());
+            if (row != null && row.run().equals(run.id) && row.row() >= run.journal.next()) {
+                run.renderedBeforeCrash.set(row.row());
+            }
         }
     }
 
@@ -542,6 +565,10 @@ public final class MergeRuns {
                 break;
             }
             next = row.number() + 1;
+            if (run.renderedBeforeCrash.get(row.number())) {
+                free--;
+                continue; // its draft is in the rows outbox already, on its way
+            }
             byte[] rendered = render(run, row);
             if (rendered != null) {
                 Path file = run.rowsBox.dir().resolve(run.rowName(row.number()));
