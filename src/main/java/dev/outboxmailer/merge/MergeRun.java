@@ -63,6 +63,9 @@ final class MergeRun {
      * they are on their way already, so they are not rendered and handed over again.
      */
     final BitSet renderedBeforeCrash = new BitSet();
+    /** Rows the last look found nowhere in the rows outbox (see MergeRuns#sweep); null before the first look. */
+    BitSet missingAtLastSweep;
+    long lastSweepAt = System.nanoTime();
     int sent;
     int failed;
     int previewed;

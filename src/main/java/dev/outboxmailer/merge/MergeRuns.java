@@ -383,6 +383,7 @@ public final class MergeRuns {
                 if (run.renderedAll() && run.inFlight() <= 0) {
                     finish(run);
                 } else {
+                    sweep(run);
                     progress(run);
                 }
             } catch (IOException e) {
@@ -467,6 +468,61 @@ public final class MergeRuns {
                 run.renderedBeforeCrash.set(row.row());
             }
         }
+    }
+
+    /**
+     * Every rendered row is on its way (a draft in the rows outbox: waiting, claimed, retried, filed) or done. A row
+     * found nowhere twice, 30 s apart (its draft removed by hand from {@code .state/}), fails as
+     * {@code lost}, so the run still ends and says so, instead of waiting for it forever.
+     */
+    private void sweep(MergeRun run) throws IOException {
+        if (!run.renderedAll() || System.nanoTime() - run.lastSweepAt < sweepEvery.toNanos()) {
+            return;
+        }
+        run.lastSweepAt = System.nanoTime();
+        java.util.BitSet present = new java.util.BitSet();
+        Path rows = run.rowsBox.dir();
+        List<Path> files = new ArrayList<>(list(rows, p -> true)); // in the order drafts move: top, claims, filed
+        for (Path claim : list(rows.resolve(".state").resolve("claims"), p -> true)) {
+            Claim c = Claim.of(claim);
+            if (c != null) {
+                files.add(claim.resolveSibling(c.name()));
+            }
+        }
+        for (Path day : list(rows.resolve(".sent"), Files::isDirectory)) {
+            files.addAll(list(day, p -> true));
+        }
+        files.addAll(list(rows.resolve(".failed"), p -> true));
+        for (Path file : files) {
+            MergeRun.RowFile row = MergeRun.parse(file.getFileName().toString());
+            if (row != null && row.run().equals(run.id)) {
+                present.set(row.row());
+            }
+        }
+        java.util.BitSet missing = new java.util.BitSet();
+        for (int n = run.done.nextClearBit(1); n < run.journal.next(); n = run.done.nextClearBit(n + 1)) {
+            if (!present.get(n)) {
+                missing.set(n);
+            }
+        }
+        if (run.missingAtLastSweep != null) {
+            java.util.BitSet lost = (java.util.BitSet) missing.clone();
+            lost.and(run.missingAtLastSweep);
+            for (int n = lost.nextSetBit(0); n >= 0; n = lost.nextSetBit(n + 1)) {
+                rowFailed(run, n, "lost", "its draft disappeared from " + run.outbox.relativize(rows)
+                        + " before it had an outcome (removed by hand?); it may or may not have been sent");
+            }
+            missing.andNot(lost);
+            run.flush();
+        }
+        run.missingAtLastSweep = missing;
+    }
+
+    private volatile Duration sweepEvery = Duration.ofSeconds(30);
+
+    /** For tests: how long apart the two looks are that find a row lost. */
+    void sweepEvery(Duration every) {
+        this.sweepEvery = every;
     }
 
     /** Collects the outcomes the pipeline filed in the rows outbox. */

@@ -63,4 +63,32 @@ class MergeResumeTest {
             assertThat(outbox.resolve(".sent/" + day + "/r/r.merge.json")).exists();
         }
     }
+
+    @Test
+    void aRowWhoseDraftWasRemovedByHandFailsAsLostAndTheRunStillEnds() throws Exception {
+        Path outbox = Files.createDirectories(dir.resolve("outbox"));
+        String day = LocalDate.now().toString();
+        Path run = Files.createDirectories(outbox.resolve(".state/merges/gone-1"));
+        Files.writeString(run.resolve("draft"), "{\"template\": {\"to\": \"{{email}}\", \"subject\": \"row-{{n}}\", "
+                + "\"text\": \"hi\"}, \"rows\": \"files/rows.ndjson\"}");
+        Files.writeString(run.resolve("rows.ndjson"), "{\"n\": 1, \"email\": \"a@example.org\"}\n"
+                + "{\"n\": 2, \"email\": \"b@example.org\"}\n");
+        // row 1 was rendered (the journal says row 2 is next), and its draft has since been deleted from .state/
+        Files.writeString(run.resolve("journal.json"), JSON.writeValueAsString(Map.of("name", "g.merge.json",
+                "folder", ".sent/" + day + "/g", "token", "t1k", "startedAt", OffsetDateTime.now().toString(), "rows", 2,
+                "next", 2, "preview", false, "format", "NDJSON", "rowsFrom", "files/rows.ndjson")));
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start();
+             RunningMailer mailer = RunningMailer.start(dir, RunningMailer.plain(server.port()))) {
+            mailer.context().getRegistry().lookupByNameAndType("mergeRuns", MergeRuns.class).sweepEvery(Duration.ofMillis(200));
+            Path summary = outbox.resolve(".sent/" + day + "/g/g.summary.json");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(summary));
+            JsonNode s = JSON.readTree(summary.toFile());
+            assertThat(s.get("sent").asInt()).isEqualTo(1);
+            assertThat(s.get("failed")).hasSize(1);
+            assertThat(s.get("failed").get(0).get("row").asInt()).isEqualTo(1);
+            assertThat(s.get("failed").get(0).get("kind").asText()).isEqualTo("lost");
+            assertThat(server.accepted()).hasSize(1);
+            assertThat(server.accepted().get(0)).contains("Subject: row-2");
+        }
+    }
 }
