@@ -207,9 +207,10 @@ public final class MergeRuns {
     /**
      * Takes a claimed merge draft: checks it (an unusable one fails here, as invalid-draft, and is filed in
      * {@code .failed/} like any draft), copies its rows, reserves its outcome folder, moves it out of the claims
-     * and journals the run. Sending starts at once, on the driver thread.
+     * and journals the run. Sending starts at once, on the driver thread (never at the same time as a start: a
+     * resume must not take a run that is being started for one a crash left).
      */
-    public void start(Exchange exchange) throws InvalidDraftException, IOException {
+    public synchronized void start(Exchange exchange) throws InvalidDraftException, IOException {
         DraftSource source = source(exchange);
         exchange.setProperty(DraftSource.PROPERTY, source);
         Path outbox = source.outbox().toAbsolutePath().normalize();
@@ -366,9 +367,9 @@ public final class MergeRuns {
         for (Path rows : rowBoxes) {
             harvest(outboxes.of(rows));
         }
-        boolean maysend = !pause.isPaused() && !outboxes.trouble().any();
+        boolean maySend = !pause.isPaused() && !outboxes.trouble().any();
         for (Path rows : rowBoxes) {
-            if (maysend) {
+            if (maySend) {
                 resubmit(outboxes.of(rows));
             }
         }
@@ -376,7 +377,7 @@ public final class MergeRuns {
             try {
                 if (run.journal.preview()) {
                     preview(run);
-                } else if (maysend) {
+                } else if (maySend) {
                     refill(run);
                 }
                 run.flush();
