@@ -15,6 +15,8 @@ import dev.outboxmailer.intake.IntakeBeans;
 import dev.outboxmailer.intake.OutboxLock;
 import dev.outboxmailer.intake.QueueBeans;
 import dev.outboxmailer.intake.WatchedFolders;
+import dev.outboxmailer.merge.MergeBeans;
+import dev.outboxmailer.merge.MergeRuns;
 import dev.outboxmailer.observe.ManagementPort;
 import dev.outboxmailer.observe.ObserveBeans;
 import dev.outboxmailer.outcome.Filing;
@@ -69,6 +71,7 @@ public class MailerBeans implements CamelConfiguration {
         Optional<ClusterRole> cluster = Standby.wire(wiring, settings.outboxDir(), () -> {
             outboxes.open(settings.outboxDir());
             context.getRegistry().lookupByNameAndType("watchedFolders", WatchedFolders.class).openAll();
+            context.getRegistry().lookupByNameAndType("mergeRuns", MergeRuns.class).lead(settings.outboxDir());
         });
         Outboxes.Outbox main = null;
         if (cluster.isEmpty()) {
@@ -92,6 +95,10 @@ public class MailerBeans implements CamelConfiguration {
         wiring.bind("dkim", Dkim.create(context.getPropertiesComponent())); // SPEC §12
         OutcomeBeans.wire(wiring, outboxes, filing, pause, clock, observed.metrics(), settings.retry(), queue);
         BounceBeans.wire(wiring, settings.outboxDir(), observed.metrics(), clock, observed.recheck()); // SPEC §11
+        MergeRuns merges = MergeBeans.wire(wiring, settings, outboxes, pause, observed.metrics(), clock, queue); // SPEC §13
+        if (cluster.isEmpty()) {
+            merges.lead(settings.outboxDir());
+        }
         ConsoleBeans.wire(wiring, settings.outboxDir(), outboxes, // SPEC §14
                 () -> cluster.filter(role -> !role.leading()).map(ClusterRole::describe).orElse(null),
                 pause, clock, settings.sandbox());

@@ -54,7 +54,9 @@ public final class Check {
             Map.entry("sentIndex", "dev.outboxmailer.bounce.SentIndex"),
             Map.entry("suppression", "dev.outboxmailer.bounce.Suppression"),
             Map.entry("bounces", "dev.outboxmailer.bounce.Bounces"),
-            Map.entry("envelopeSender", "dev.outboxmailer.bounce.EnvelopeSender"));
+            Map.entry("envelopeSender", "dev.outboxmailer.bounce.EnvelopeSender"),
+            Map.entry("mergeRuns", "dev.outboxmailer.merge.MergeRuns"),
+            Map.entry("mergeQueue", "dev.outboxmailer.merge.MergeQueue"));
 
     private final Map<String, String> overrides;
     private final PrintStream out;
@@ -242,6 +244,10 @@ public final class Check {
         }
         if (composer == null) {
             problem(file + ": not checked: the configuration above must be fixed first");
+            return;
+        }
+        if (dev.outboxmailer.merge.MergeDraft.isMerge(file.getFileName().toString())) { // SPEC §13: every row, as a run would
+            dev.outboxmailer.merge.MergeCheck.problems(file, composer).forEach(p -> problem(file + ": " + p));
             return;
         }
         Path folder = file.toAbsolutePath().getParent();

@@ -158,4 +158,23 @@ class CheckTest {
         assertThat(output).startsWith("configuration: mail.from: ");
         assertThat(exit).isEqualTo(1);
     }
+
+    @Test
+    void aMergeDraftIsCheckedRowByRowAsARunWouldComposeIt() throws Exception {
+        Path drafts = Files.createDirectories(dir.resolve("drafts"));
+        Files.createDirectories(drafts.resolve("files"));
+        Files.writeString(drafts.resolve("files/rows.csv"), "name,email\nZoë,zoe@example.org\nBo,not an address\n\"Doe, Jane\",\n");
+        Path good = Files.writeString(drafts.resolve("good.merge.yaml"), "template: {from: a@example.com, to: \"{{name}} <{{email}}>\", "
+                + "subject: \"Hi {{name}}\", text: hello}\nrows: [{name: Zoë, email: zoe@example.org}]\n");
+        Path csv = Files.writeString(drafts.resolve("csv.merge.json"), "{\"template\": {\"from\": \"a@example.com\", "
+                + "\"to\": \"{{email}}\", \"text\": \"{{name}} {{code}}\"}, \"rows\": \"files/rows.csv\"}");
+        Path missing = Files.writeString(drafts.resolve("missing.merge.json"), "{\"template\": {\"to\": \"x@example.org\"}, "
+                + "\"rows\": \"files/none.csv\"}");
+        check(null, List.of(good, csv, missing), Map.of());
+        assertThat(output).doesNotContain(good.toString());
+        assertThat(output).contains(csv + ": row 1 (invalid-draft): \"template.text\" uses {{code}}");
+        assertThat(output).contains(csv + ": row 3 (invalid-draft)");
+        assertThat(output).contains(missing + ": invalid-draft: \"rows\": \"files/none.csv\" does not exist");
+        assertThat(exit).isEqualTo(1);
+    }
 }
