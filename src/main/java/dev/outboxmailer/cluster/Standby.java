@@ -1,5 +1,6 @@
 package dev.outboxmailer.cluster;
 
+import dev.outboxmailer.config.Values;
 import dev.outboxmailer.Wiring;
 import dev.outboxmailer.config.ConfigException;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ public final class Standby {
             }
             default -> throw new ConfigException("cluster.mode", "'" + mode + "' is not one of off, standby, kubernetes");
         }
-        service.setId(memberId());
+        service.setId(Values.thisProcess());
         context.addService(service);
 
         Set<String> extra = Arrays.stream(wiring.property("cluster.routes").orElse("").split(","))
@@ -160,17 +161,6 @@ public final class Standby {
         PropertyBindingSupport.build().withIgnoreCase(true).withProperties(options).withTarget(service)
                 .withCamelContext(context).bind();
         return service;
-    }
-
-    /** Who this instance is in the cluster's logs: host and process id. */
-    static String memberId() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "localhost";
-        }
-        return host + "-" + ProcessHandle.current().pid();
     }
 
     /** Gives the pick-up routes (and the {@code file:} ones, and {@code cluster.routes}) a ClusteredRoutePolicy. */

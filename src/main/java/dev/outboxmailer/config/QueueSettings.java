@@ -44,7 +44,7 @@ public record QueueSettings(String url, int embeddedPort, Path dataDir, String n
         String password = r.apply("queue.password").orElse(null);
         int consumers = Values.positiveInt("queue.consumers", r.apply("queue.consumers").orElse("4"));
         boolean receipts = bool("queue.receipts", r.apply("queue.receipts").orElse("false"));
-        String instance = r.apply("queue.instance-id").orElseGet(QueueSettings::defaultInstanceId);
+        String instance = r.apply("queue.instance-id").orElseGet(Values::thisProcess);
         Path data = Path.of(r.apply("queue.data-dir").orElse("queue-data")).toAbsolutePath().normalize();
         return Optional.of(new QueueSettings(url, port, data, name, username, password, consumers, receipts, instance));
     }
@@ -74,16 +74,6 @@ public record QueueSettings(String url, int embeddedPort, Path dataDir, String n
     @Override
     public String toString() {
         return "queue " + name + " on " + describe();
-    }
-
-    private static String defaultInstanceId() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "localhost";
-        }
-        return host + "-" + ProcessHandle.current().pid();
     }
 
     private static boolean bool(String key, String text) {

@@ -89,4 +89,15 @@ public final class Values {
         }
         return java.util.List.of(parsed);
     }
+
+    /** Who this process is, for another instance's logs: host name and process id. */
+    public static String thisProcess() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
 }

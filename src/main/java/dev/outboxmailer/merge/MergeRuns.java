@@ -479,8 +479,20 @@ public final class MergeRuns {
 
     /** The run's rows, at or after its journal's next, that have a draft in the rows outbox (see MergeRun). */
     private static void findRendered(MergeRun run) throws IOException {
-        Path rows = run.rowsBox.dir();
-        List<Path> files = new ArrayList<>(list(rows, p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)));
+        for (Path file : rowFiles(run.rowsBox.dir(), p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
+            MergeRun.RowFile row = MergeRun.parse(file.getFileName().toString());
+            if (row != null && row.run().equals(run.id) && row.row() >= run.journal.next()) {
+                run.renderedBeforeCrash.set(row.row());
+            }
+        }
+    }
+
+    /**
+     * The row drafts of a rows outbox wherever they are, in the order drafts move: dropped ({@code top}, those of
+     * them that pass), claimed (under their draft names), filed in {@code .sent/<day>/} and {@code .failed/}.
+     */
+    private static List<Path> rowFiles(Path rows, java.util.function.Predicate<Path> top) throws IOException {
+        List<Path> files = new ArrayList<>(list(rows, top));
         for (Path claim : list(rows.resolve(".state").resolve("claims"), p -> true)) {
             Claim c = Claim.of(claim);
             if (c != null) {
@@ -491,12 +503,7 @@ public final class MergeRuns {
             files.addAll(list(day, p -> true));
         }
         files.addAll(list(rows.resolve(".failed"), p -> true));
-        for (Path file : files) {
-            MergeRun.RowFile row = MergeRun.parse(file.getFileName().toString());
-            if (row != null && row.run().equals(run.id) && row.row() >= run.journal.next()) {
-                run.renderedBeforeCrash.set(row.row());
-            }
-        }
+        return files;
     }
 
     /**
@@ -510,19 +517,7 @@ public final class MergeRuns {
         }
         run.lastSweepAt = System.nanoTime();
         java.util.BitSet present = new java.util.BitSet();
-        Path rows = run.rowsBox.dir();
-        List<Path> files = new ArrayList<>(list(rows, p -> true)); // in the order drafts move: top, claims, filed
-        for (Path claim : list(rows.resolve(".state").resolve("claims"), p -> true)) {
-            Claim c = Claim.of(claim);
-            if (c != null) {
-                files.add(claim.resolveSibling(c.name()));
-            }
-        }
-        for (Path day : list(rows.resolve(".sent"), Files::isDirectory)) {
-            files.addAll(list(day, p -> true));
-        }
-        files.addAll(list(rows.resolve(".failed"), p -> true));
-        for (Path file : files) {
+        for (Path file : rowFiles(run.rowsBox.dir(), p -> true)) {
             MergeRun.RowFile row = MergeRun.parse(file.getFileName().toString());
             if (row != null && row.run().equals(run.id)) {
                 present.set(row.row());
@@ -538,7 +533,7 @@ public final class MergeRuns {
             java.util.BitSet lost = (java.util.BitSet) missing.clone();
             lost.and(run.missingAtLastSweep);
             for (int n = lost.nextSetBit(0); n >= 0; n = lost.nextSetBit(n + 1)) {
-                rowFailed(run, n, "lost", "its draft disappeared from " + run.outbox.relativize(rows)
+                rowFailed(run, n, "lost", "its draft disappeared from " + run.outbox.relativize(run.rowsBox.dir())
                         + " before it had an outcome (removed by hand?); it may or may not have been sent");
             }
             missing.andNot(lost);
