@@ -61,8 +61,20 @@ final class EmlComposer {
         } catch (MessagingException e) {
             throw new InvalidDraftException("the .eml file cannot be read as an email message: " + e.getMessage(), e);
         }
-        SizeLimit.requireWithin(message, settings.maxSizeBytes());
+        if (mayExceed(draft.size(), settings.maxSizeBytes())) {
+            SizeLimit.requireWithin(message, settings.maxSizeBytes());
+        }
         return message;
+    }
+
+    /**
+     * Whether an .eml of {@code size} bytes may encode to more than {@code max}: encoded, it is its header lines
+     * (each then ending in CRLF: at most twice as long as written), its body (as written, or at worst re-encoded
+     * as quoted-printable, about three times as long) and the few headers added here. A draft far below the
+     * limit is not encoded once more just to be measured; it is encoded when it is sent.
+     */
+    static boolean mayExceed(long size, long max) {
+        return size > (max - 64 * 1024) / 4;
     }
 
     /**

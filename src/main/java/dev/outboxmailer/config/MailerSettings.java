@@ -83,7 +83,16 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
         }
         return new SmtpSettings(host.trim(), port, security, username, password, trustStore, connections,
                 r.get("smtp.connect-timeout").map(v -> Values.duration("smtp.connect-timeout", v)).orElse(Duration.ofSeconds(30)),
-                r.get("smtp.timeout").map(v -> Values.duration("smtp.timeout", v)).orElse(Duration.ofSeconds(60)));
+                r.get("smtp.timeout").map(v -> Values.duration("smtp.timeout", v)).orElse(Duration.ofSeconds(60)),
+                r.get("smtp.pipelining").map(v -> trueOrFalse("smtp.pipelining", v)).orElse(true));
+    }
+
+    private static boolean trueOrFalse(String key, String text) {
+        String v = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new ConfigException(key, "'" + text + "' is neither true nor false");
+        }
+        return v.equals("true");
     }
 
     private static int port(String key, String text) {

@@ -44,6 +44,14 @@ final class SmtpSessions {
             p.put("mail.smtp.auth.mechanisms", "XOAUTH2");
             p.put("mail.smtp.auth.xoauth2.disable", "false");
         }
-        return Session.getInstance(p);
+        Session session = Session.getInstance(p);
+        if (s.pipelining()) {
+            try {
+                PipeliningTransport.use(session); // RFC 2920 where the server offers it (smtp.pipelining)
+            } catch (jakarta.mail.NoSuchProviderException e) {
+                throw new IllegalStateException("the pipelining SMTP transport cannot be registered", e);
+            }
+        }
+        return session;
     }
 }

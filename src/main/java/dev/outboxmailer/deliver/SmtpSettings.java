@@ -16,7 +16,14 @@ public record SmtpSettings(
         Path trustStore,
         int connections,
         Duration connectTimeout,
-        Duration readTimeout) {
+        Duration readTimeout,
+        boolean pipelining) {
+
+    /** With {@code smtp.pipelining} on, its default. */
+    public SmtpSettings(String host, int port, Security security, String username, String password, Path trustStore,
+                        int connections, Duration connectTimeout, Duration readTimeout) {
+        this(host, port, security, username, password, trustStore, connections, connectTimeout, readTimeout, true);
+    }
 
     public boolean authenticates() {
         return username != null && !username.isEmpty();

@@ -85,9 +85,35 @@ public final class Bench {
             latencyAndReadiness();
             return;
         }
+        if (Boolean.getBoolean("bench.latency")) { // the 20 ms round-trip scenario only
+            roundTrips();
+            return;
+        }
         if (Boolean.getBoolean("bench.profile")) { // just outbox-mailer, for a profiler
             System.out.printf("outbox-mailer 1 KB: %.1f/s%n", outboxMailer(Payload.SMALL));
             System.out.printf("outbox-mailer 1 KB: %.1f/s%n", outboxMailer(Payload.SMALL));
+            return;
+        }
+        if (Boolean.getBoolean("bench.quick")) { // 1 KB: (2) and (3) only, alternating, for before/after comparisons
+            double[] loop = new double[reps];
+            double[] mailer = new double[reps];
+            for (int i = 0; i < reps; i++) {
+                loop[i] = angusLoop(Payload.SMALL);
+                double loopCpu = lastCpuMicrosPerMessage;
+                mailer[i] = outboxMailer(Payload.SMALL);
+                System.out.printf(Locale.ROOT, "run %d: (2) %.1f/s (3) %.1f/s (3)/(2) %.2f× (first→last receipt %.1f/s, %.2f×);"
+                        + " CPU of this JVM per message: (2) %.0f µs (3) %.0f µs%n", i + 1, loop[i], mailer[i], mailer[i] / loop[i],
+                        lastSteadyPerSecond, lastSteadyPerSecond / loop[i], loopCpu, lastCpuMicrosPerMessage);
+            }
+            double[] ratio = new double[reps];
+            for (int i = 0; i < reps; i++) {
+                ratio[i] = mailer[i] / loop[i];
+            }
+            Arrays.sort(loop);
+            Arrays.sort(mailer);
+            Arrays.sort(ratio);
+            System.out.printf(Locale.ROOT, "1 KB medians of %d: (2) %.1f/s (3) %.1f/s; median of the runs' (3)/(2) %.2f×%n", reps,
+                    loop[reps / 2], mailer[reps / 2], ratio[reps / 2]);
             return;
         }
         List<String> rows = new ArrayList<>();
@@ -105,7 +131,10 @@ public final class Bench {
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
         rows.forEach(System.out::println);
         System.out.println();
-        latencyAndReadiness();
+        if (!Boolean.getBoolean("bench.table-only")) {
+            roundTrips();
+            latencyAndReadiness();
+        }
     }
 
     interface Run {
@@ -165,21 +194,29 @@ public final class Bench {
     // ---------------------------------------------------------------- (2): bare Angus Mail over one reused connection
 
     static double angusLoop(Payload p) throws Exception {
+        return angusLoop(p, port, 500, p.count, () -> {});
+    }
+
+    /** {@code warmUp} messages, then {@code n} timed; {@code measuring} runs just before the timed ones. */
+    static double angusLoop(Payload p, int port, int warmUp, int n, Runnable measuring) throws Exception {
         Properties props = new Properties();
         props.setProperty("mail.smtps.ssl.checkserveridentity", "true");
         Session session = Session.getInstance(props);
         Path attachment = payloadFile(p);
         try (Transport transport = session.getTransport("smtps")) {
             transport.connect("localhost", port, null, null);
-            for (int i = 0; i < 500; i++) { // warm-up: the JIT gets to work
+            for (int i = 0; i < warmUp; i++) { // warm-up: the JIT gets to work
                 send(transport, session, p, attachment, i);
             }
-            int n = p.count;
+            measuring.run();
+            long cpu = processCpuNanos();
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 send(transport, session, p, attachment, i);
             }
-            return n / seconds(start);
+            double perSecond = n / seconds(start);
+            lastCpuMicrosPerMessage = (processCpuNanos() - cpu) / 1e3 / n;
+            return perSecond;
         }
     }
 
@@ -204,19 +241,60 @@ public final class Bench {
     // ---------------------------------------------------------------- (3): outbox-mailer end to end
 
     static double outboxMailer(Payload p) throws Exception {
+        return outboxMailer(p, port, Map.of(), p.warmUp, p.count, () -> {});
+    }
+
+    /**
+     * outbox-mailer on {@code port} with these settings over the defaults: {@code warmUp} drafts, then
+     * {@code count} drafts timed from the first dropped to the last receipt written.
+     */
+    static double outboxMailer(Payload p, int port, Map<String, String> extra, int warmUp, int count,
+                               Runnable measuring) throws Exception {
         Path dir = Files.createDirectories(work.resolve("mailer-" + System.nanoTime()));
         Path outbox = dir.resolve("outbox");
-        Main main = OutboxMailer.create(mailerSettings(outbox));
+        Map<String, String> settings = mailerSettings(outbox);
+        settings.put("smtp.port", String.valueOf(port));
+        settings.putAll(extra);
+        Main main = OutboxMailer.create(settings);
         main.start();
         try {
+            // drafts done (their receipt written: the outcome stage runs inside the exchange), counted as Camel
+            // completes them; listing .sent/<day>/ every 20 ms cost the mailer's JVM more CPU the more it held
+            AtomicInteger done = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicLong first = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+            main.getCamelContext().getManagementStrategy().addEventNotifier(new org.apache.camel.support.EventNotifierSupport() {
+                @Override
+                public void notify(org.apache.camel.spi.CamelEvent event) {
+                    if (event instanceof org.apache.camel.spi.CamelEvent.ExchangeCompletedEvent e
+                            && "outbox-folder".equals(e.getExchange().getFromRouteId())) {
+                        long now = System.nanoTime();
+                        if (done.incrementAndGet() == 1) {
+                            first.set(now);
+                        }
+                        last.set(now);
+                    }
+                }
+            });
             Files.createDirectories(outbox.resolve("files"));
             Files.copy(payloadFile(p), outbox.resolve("files/payload.bin"), StandardCopyOption.REPLACE_EXISTING);
-            dropDrafts(outbox, p, p.warmUp, "warm"); // the JIT gets to work, as in (2)
-            await(() -> receipts(outbox) >= p.warmUp, Duration.ofMinutes(5));
+            dropDrafts(outbox, p, warmUp, "warm"); // the JIT gets to work, as in (2)
+            await(() -> done.get() >= warmUp, Duration.ofMinutes(5)); // every warm-up exchange over, not just filed
+            measuring.run();
+            done.set(0);
+            long cpu = processCpuNanos();
             long start = System.nanoTime();
-            dropDrafts(outbox, p, p.count, "run");
-            await(() -> receipts(outbox) >= p.warmUp + p.count, Duration.ofMinutes(5));
-            return p.count / seconds(start);
+            dropDrafts(outbox, p, count, "run");
+            await(() -> done.get() >= count, Duration.ofMinutes(5));
+            double perSecond = count / seconds(start);
+            lastCpuMicrosPerMessage = (processCpuNanos() - cpu) / 1e3 / count; // includes dropping the drafts
+            // from the first receipt to the last: without the wait for the first scan (outbox.poll-delay,
+            // outbox.settle-time), i.e. the rate a long backlog drains at
+            lastSteadyPerSecond = (count - 1) / ((last.get() - first.get()) / 1e9);
+            if (receipts(outbox) < warmUp + count) {
+                throw new IllegalStateException("drafts completed without a receipt: " + receipts(outbox) + " receipts");
+            }
+            return perSecond;
         } finally {
             main.stop();
         }
@@ -257,6 +335,106 @@ public final class Bench {
         try (Stream<Path> files = Files.list(day)) {
             return files.filter(f -> f.toString().endsWith(".receipt.json")).count();
         }
+    }
+
+    // ---------------------------------------------------------------- 20 ms round trips (a delaying proxy)
+
+    /**
+     * A TCP proxy delaying each direction by 10 ms (20 ms RTT) in front of a second SMTPS service of the same
+     * stunnel ({@code -Dbench.counted-port}), whose plain side goes through a {@link CommandCounter} on
+     * {@code -Dbench.counter-port} to smtp-sink on {@code -Dbench.sink-port}: msgs/s, client turns (round
+     * trips) and commands per message, as the server sees them.
+     */
+    static void roundTrips() throws Exception {
+        int counted = Integer.getInteger("bench.counted-port", 0);
+        if (counted == 0) {
+            System.out.println("20 ms RTT: skipped (no -Dbench.counted-port; bench/run sets it)");
+            return;
+        }
+        int oneWay = Integer.getInteger("bench.one-way-ms", 10);
+        int reps = Integer.getInteger("bench.latency-reps", 1);
+        try (CommandCounter counter = new CommandCounter(Integer.getInteger("bench.counter-port"),
+                Integer.getInteger("bench.sink-port"));
+             DelayProxy proxy = new DelayProxy(counted, oneWay)) {
+            List<String> rows = new ArrayList<>();
+            double[] loop = new double[1];
+            rows.add(overLatency("(2) bare Angus loop, one connection", reps, counter, proxy, loop, m -> {
+                double r = angusLoop(Payload.SMALL, proxy.port(), 20, 100, m);
+                return new Sent(r, 100, r);
+            }));
+            loop[0] = lastMedian;
+            String[][] mailers = {
+                    {"(3) outbox-mailer, defaults"},
+                    {"(3) outbox-mailer, smtp.pipelining=false", "smtp.pipelining=false"},
+                    {"(3) outbox-mailer, smtp.connections=8", "smtp.connections=8"},
+                    {"(3) outbox-mailer, smtp.connections=8, smtp.pipelining=false", "smtp.connections=8", "smtp.pipelining=false"},
+            };
+            for (String[] m : mailers) {
+                Map<String, String> extra = new HashMap<>();
+                for (int i = 1; i < m.length; i++) {
+                    extra.put(m[i].substring(0, m[i].indexOf('=')), m[i].substring(m[i].indexOf('=') + 1));
+                }
+                int n = Integer.getInteger("bench.latency-drafts", 400);
+                rows.add(overLatency(m[0], reps, counter, proxy, loop, measuring -> new Sent(
+                        outboxMailer(Payload.SMALL, proxy.port(), extra, 40, n, measuring), n, lastSteadyPerSecond)));
+            }
+            System.out.println();
+            System.out.printf(Locale.ROOT, "At %d ms RTT (1 KB over TLS; medians of %d):%n%n", 2 * oneWay, reps);
+            System.out.println("| scenario | msgs/s | × (2) | first→last receipt msgs/s | × (2) | round trips / msg"
+                    + " | commands / msg | new connections |");
+            System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            rows.forEach(System.out::println);
+            System.out.println();
+        }
+    }
+
+    /** msgs/s timed from the first draft dropped, the messages, and msgs/s from the first receipt to the last. */
+    record Sent(double perSecond, int messages, double steadyPerSecond) {}
+
+    static double lastMedian;
+
+    interface Measured {
+        Sent run(Runnable measuring) throws Exception;
+    }
+
+    static String overLatency(String label, int reps, CommandCounter counter, DelayProxy proxy, double[] loop,
+                              Measured measured) throws Exception {
+        double[] rates = new double[reps];
+        double[] steady = new double[reps];
+        String counts = "";
+        for (int i = 0; i < reps; i++) {
+            long[] before = new long[3];
+            Map<String, Long>[] verbs = new Map[1];
+            Sent sent = measured.run(() -> {
+                before[0] = proxy.turns();
+                before[1] = counter.total();
+                before[2] = proxy.connections();
+                verbs[0] = counter.counts();
+            });
+            long turns = proxy.turns() - before[0];
+            long commands = counter.total() - before[1];
+            long connections = proxy.connections() - before[2];
+            rates[i] = sent.perSecond();
+            steady[i] = sent.steadyPerSecond();
+            Map<String, Long> now = counter.counts();
+            StringBuilder byVerb = new StringBuilder();
+            now.forEach((verb, c) -> {
+                long d = c - verbs[0].getOrDefault(verb, 0L);
+                if (d > 0) {
+                    byVerb.append(byVerb.length() == 0 ? "" : " ").append(verb).append(' ')
+                            .append(String.format(Locale.ROOT, "%.2f", d / (double) sent.messages()));
+                }
+            });
+            counts = String.format(Locale.ROOT, "%.2f | %.2f (%s) | %d", turns / (double) sent.messages(),
+                    commands / (double) sent.messages(), byVerb, connections);
+        }
+        Arrays.sort(rates);
+        Arrays.sort(steady);
+        double r = rates[reps / 2];
+        double st = steady[reps / 2];
+        lastMedian = r;
+        double base = loop[0] == 0 ? r : loop[0];
+        return String.format(Locale.ROOT, "| %s | %.1f | %.2f× | %.1f | %.2f× | %s |", label, r, r / base, st, st / base, counts);
     }
 
     // ---------------------------------------------------------------- latency, readiness, a 100 MB attachment
@@ -395,6 +573,16 @@ public final class Bench {
             }
             Thread.sleep(20); // the poll itself must not steal the CPU it measures
         }
+    }
+
+    /** CPU time of this JVM per message in the last timed phase of (2) or (3), in µs: steadier than msgs/s on a busy machine. */
+    static double lastCpuMicrosPerMessage;
+    /** (3) only: messages per second from the first receipt to the last of the last timed phase. */
+    static double lastSteadyPerSecond;
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     static double seconds(long startNanos) {

@@ -217,4 +217,13 @@ class InvalidDraftTest {
                 .isInstanceOf(InvalidDraftException.class)
                 .hasMessageContainingAll("300.", "KB", "256.0 KB");
     }
+
+    @Test
+    void anEmlIsEncodedToBeMeasuredUnlessItIsFarBelowTheLimit() {
+        long limit = 25L * 1024 * 1024;
+        assertThat(EmlComposer.mayExceed(1024, limit)).isFalse();
+        assertThat(EmlComposer.mayExceed(6 * 1024 * 1024, limit)).isFalse();
+        assertThat(EmlComposer.mayExceed(7 * 1024 * 1024, limit)).isTrue(); // could be over once encoded
+        assertThat(EmlComposer.mayExceed(1, 60 * 1024)).isTrue(); // a small limit: always measured
+    }
 }

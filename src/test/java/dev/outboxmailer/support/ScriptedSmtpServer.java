@@ -43,6 +43,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile String password;
     private volatile int connections;
     private volatile boolean dsn;
+    private volatile boolean pipelining = true;
+    private volatile boolean holdReplies;
+    private volatile boolean dataWithoutRecipients;
+    private final java.util.concurrent.atomic.AtomicInteger groups = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger waitedFor = new java.util.concurrent.atomic.AtomicInteger();
     private final List<String> commands = new CopyOnWriteArrayList<>();
 
     private ScriptedSmtpServer(int port) throws IOException {
@@ -120,6 +125,38 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return this;
     }
 
+    /** Advertises PIPELINING (RFC 2920) in its EHLO reply; on unless turned off. */
+    public ScriptedSmtpServer offerPipelining(boolean offer) {
+        this.pipelining = offer;
+        return this;
+    }
+
+    /**
+     * Holds its replies to MAIL FROM and RCPT TO until DATA (or another command) arrives, or until the client
+     * has been quiet for 300 ms: a client that pipelines gets them all at once ({@link #pipelinedGroups()}), one
+     * that waits for each reply gets it after the pause ({@link #repliesWaitedFor()}).
+     */
+    public ScriptedSmtpServer holdReplies(boolean hold) {
+        this.holdReplies = hold;
+        return this;
+    }
+
+    /** Answers DATA with 354 even when no recipient was accepted (RFC 2920 asks for 554; some servers do not). */
+    public ScriptedSmtpServer dataWithoutRecipients(boolean accept) {
+        this.dataWithoutRecipients = accept;
+        return this;
+    }
+
+    /** Held replies released because the next command came without waiting for them (pipelined). */
+    public int pipelinedGroups() {
+        return groups.get();
+    }
+
+    /** Held replies released because the client stopped and waited for them (not pipelined). */
+    public int repliesWaitedFor() {
+        return waitedFor.get();
+    }
+
     /** The MAIL FROM and RCPT TO command lines received so far, as the client sent them (with their parameters). */
     public List<String> envelopeCommands() {
         return List.copyOf(commands);
@@ -177,13 +214,27 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             OutputStream out = client.getOutputStream();
             say(out, "220 scripted ESMTP");
             boolean authenticated = user == null;
+            boolean mailTaken = false; // the last MAIL FROM was taken
             List<String> rcpts = new ArrayList<>();
             String line;
-            while ((line = in.readLine()) != null) {
+            StringBuilder held = new StringBuilder();
+            while ((line = readLine(in, client, out, held)) != null) {
                 String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line.toUpperCase();
+                if (held.length() > 0 && !verb.equals("MAIL") && !verb.equals("RCPT")) {
+                    groups.incrementAndGet(); // the client sent this without waiting for the held replies
+                    flushHeld(out, held);
+                }
+                boolean hold = holdReplies && (verb.equals("MAIL") || verb.equals("RCPT"));
+                java.util.function.Consumer<String> reply = r -> {
+                    if (hold) {
+                        held.append(r).append("\r\n");
+                    } else {
+                        sayQuietly(out, r);
+                    }
+                };
                 switch (verb) {
                     case "EHLO" -> say(out, "250-scripted\r\n250-8BITMIME\r\n" + (user != null ? "250-AUTH PLAIN LOGIN\r\n" : "")
-                            + (dsn ? "250-DSN\r\n" : "") + "250 OK");
+                            + (dsn ? "250-DSN\r\n" : "") + (pipelining ? "250-PIPELINING\r\n" : "") + "250 OK");
                     case "HELO" -> say(out, "250 scripted");
                     case "AUTH" -> {
                         authenticated = authenticate(line, in, out);
@@ -192,23 +243,33 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     case "MAIL" -> {
                         commands.add(line);
                         rcpts.clear();
-                        say(out, authenticated ? mailReply : "530 5.7.0 Authentication required");
+                        mailTaken = authenticated && mailReply.startsWith("2");
+                        reply.accept(authenticated ? mailReply : "530 5.7.0 Authentication required");
                     }
                     case "RCPT" -> {
                         commands.add(line);
-                        String reply = recipientReply.apply(address(line));
-                        if (reply.startsWith("2")) {
+                        String r = mailTaken ? recipientReply.apply(address(line)) : "503 5.5.1 MAIL first";
+                        if (r.startsWith("2")) {
                             rcpts.add(address(line));
                         }
-                        say(out, reply);
+                        reply.accept(r);
                     }
                     case "DATA" -> {
+                        if (rcpts.isEmpty() && !dataWithoutRecipients) {
+                            say(out, mailTaken ? "554 5.5.1 no valid recipients" : "503 5.5.1 MAIL first");
+                            continue;
+                        }
                         say(out, "354 go ahead");
                         if (!readData(in, client, out, rcpts)) {
                             return;
                         }
                     }
-                    case "RSET", "NOOP" -> say(out, "250 OK");
+                    case "RSET" -> {
+                        rcpts.clear();
+                        mailTaken = false;
+                        say(out, "250 OK");
+                    }
+                    case "NOOP" -> say(out, "250 OK");
                     case "QUIT" -> {
                         say(out, "221 bye");
                         return;
@@ -216,10 +277,49 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     default -> say(out, "502 not implemented");
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             // the client went away
         } finally {
             open.remove(client);
+        }
+    }
+
+    /**
+     * The next command line; while replies are held, a client quiet for 300 ms is waiting for them: they are
+     * sent then ({@link #repliesWaitedFor()}).
+     */
+    private String readLine(BufferedReader in, Socket client, OutputStream out, StringBuilder held) throws IOException {
+        if (held.length() == 0) {
+            return in.readLine();
+        }
+        long deadline = System.nanoTime() + 300_000_000L;
+        while (!in.ready()) {
+            if (System.nanoTime() > deadline) {
+                waitedFor.incrementAndGet();
+                flushHeld(out, held);
+                return in.readLine();
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return in.readLine();
+    }
+
+    private static void flushHeld(OutputStream out, StringBuilder held) throws IOException {
+        out.write(held.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        held.setLength(0);
+    }
+
+    private static void sayQuietly(OutputStream out, String reply) {
+        try {
+            say(out, reply);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
