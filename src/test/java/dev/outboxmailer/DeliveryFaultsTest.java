@@ -166,11 +166,15 @@ class DeliveryFaultsTest {
             }
             List<Long> at = server.acceptedAtNanos();
             assertThat(at).hasSize(10);
-            // no four messages within any one second
+            // The limit is kept where the drafts are handed to a connection: no four within any one second. The
+            // server sees each message one exchange later, and exchanges differ (a new connection's greeting
+            // and login, a busy machine: up to ~0.15 s seen here), so what it sees may be that much closer.
             for (int i = 3; i < at.size(); i++) {
                 assertThat(at.get(i) - at.get(i - 3)).as("messages %d..%d", i - 3, i)
-                        .isGreaterThanOrEqualTo(Duration.ofMillis(950).toNanos());
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(800).toNanos());
             }
+            // over the run the rate holds whole: 10 messages at 3/s span at least three full seconds
+            assertThat(at.get(9) - at.get(0)).as("messages 1..10").isGreaterThanOrEqualTo(Duration.ofMillis(2_900).toNanos());
         }
     }
 

@@ -64,6 +64,56 @@ class MergeResumeTest {
         }
     }
 
+    /**
+     * A standby (cluster.mode=standby) leaves the leader's interrupted run alone: no row rendered or sent, its
+     * journal as it was. When the leader (here another process holding the lock) dies, the standby takes the
+     * lead and resumes the run from its journal.
+     */
+    @Test
+    void aStandbyLeavesTheLeadersRunAloneUntilItTakesTheLead() throws Exception {
+        Path outbox = Files.createDirectories(dir.resolve("outbox"));
+        String day = LocalDate.now().toString();
+        Path run = Files.createDirectories(outbox.resolve(".state/merges/lead-1"));
+        Files.writeString(run.resolve("draft"), "{\"template\": {\"to\": \"{{email}}\", \"subject\": \"row-{{n}}\", "
+                + "\"text\": \"hi\"}, \"rows\": \"files/rows.ndjson\"}");
+        Files.writeString(run.resolve("rows.ndjson"), "{\"n\": 1, \"email\": \"a@example.org\"}\n"
+                + "{\"n\": 2, \"email\": \"b@example.org\"}\n");
+        String journal = JSON.writeValueAsString(Map.of("name", "l.merge.json", "folder", ".sent/" + day + "/l",
+                "token", "t2k", "startedAt", OffsetDateTime.now().toString(), "rows", 2, "next", 1, "preview", false,
+                "format", "NDJSON", "rowsFrom", "files/rows.ndjson"));
+        Files.writeString(run.resolve("journal.json"), journal);
+        Files.createDirectories(outbox.resolve(".sent/" + day + "/l"));
+        // the leader: another process holding the outbox's lock (a POSIX lock, as the JVM's FileLock takes it)
+        Path lock = Files.createDirectories(outbox.resolve(".state")).resolve("instance.lock");
+        Process leader = new ProcessBuilder("/usr/bin/python3", "-c", "import fcntl, sys, time\n"
+                + "f = open(sys.argv[1], 'a')\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(120)",
+                lock.toString()).redirectErrorStream(true).start();
+        try {
+            assertThat(new String(leader.getInputStream().readNBytes(6))).isEqualTo("locked");
+            Map<String, String> settings = new java.util.HashMap<>(RunningMailer.plain(0));
+            try (ScriptedSmtpServer server = ScriptedSmtpServer.start()) {
+                settings.putAll(RunningMailer.plain(server.port()));
+                settings.put("cluster.mode", "standby");
+                settings.put("cluster.lock-interval", "500ms");
+                try (RunningMailer standby = RunningMailer.start(dir, settings)) {
+                    Thread.sleep(3_000); // several lock intervals: the standby looks, and waits
+                    assertThat(server.accepted()).isEmpty();
+                    assertThat(outbox.resolve(".state/merge-rows")).satisfiesAnyOf(
+                            rows -> assertThat(rows).doesNotExist(), rows -> assertThat(rows).isEmptyDirectory());
+                    assertThat(Files.readString(run.resolve("journal.json"))).isEqualTo(journal);
+
+                    leader.destroyForcibly(); // the leader dies: the OS frees its lock
+                    Path summary = outbox.resolve(".sent/" + day + "/l/l.summary.json");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(summary));
+                    assertThat(JSON.readTree(summary.toFile()).get("sent").asInt()).isEqualTo(2);
+                    assertThat(server.accepted()).hasSize(2);
+                }
+            }
+        } finally {
+            leader.destroyForcibly();
+        }
+    }
+
     @Test
     void aRowWhoseDraftWasRemovedByHandFailsAsLostAndTheRunStillEnds() throws Exception {
         Path outbox = Files.createDirectories(dir.resolve("outbox"));
