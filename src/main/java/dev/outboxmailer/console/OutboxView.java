@@ -19,6 +19,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.function.Supplier;
 import java.util.Locale;
 import java.util.function.Predicate;
@@ -125,7 +126,11 @@ final class OutboxView {
 
     /** Dropped drafts not picked up yet (what intake would pick up), oldest first. */
     Page<Pending> pending(int from) {
-        List<Pending> all = new ArrayList<>();
+        // only the oldest that this page (and one more, to know of a next page) needs are kept while the folder is
+        // listed: a backlog of 100,000 drafts is listed, not held
+        Comparator<Pending> oldestFirst = Comparator.comparing(Pending::modified).thenComparing(Pending::name);
+        int keep = Math.max(from, 0) + PAGE + 1;
+        PriorityQueue<Pending> oldest = new PriorityQueue<>(oldestFirst.reversed());
         try (DirectoryStream<Path> files = Files.newDirectoryStream(outbox)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
@@ -135,7 +140,10 @@ final class OutboxView {
                 try {
                     BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                     if (a.isRegularFile()) {
-                        all.add(new Pending(name, a.size(), a.lastModifiedTime().toInstant()));
+                        oldest.add(new Pending(name, a.size(), a.lastModifiedTime().toInstant()));
+                        if (oldest.size() > keep) {
+                            oldest.poll(); // the newest of those kept
+                        }
                     }
                 } catch (IOException gone) {
                     // picked up while we looked
@@ -144,7 +152,8 @@ final class OutboxView {
         } catch (IOException e) {
             return new Page<>(List.of(), null, 0);
         }
-        all.sort(Comparator.comparing(Pending::modified).thenComparing(Pending::name));
+        List<Pending> all = new ArrayList<>(oldest);
+        all.sort(oldestFirst);
         return slice(all, from);
     }
 

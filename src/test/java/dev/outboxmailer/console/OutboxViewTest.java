@@ -39,6 +39,30 @@ class OutboxViewTest {
     }
 
     @Test
+    void pendingDraftsPageOldestFirst() throws Exception {
+        Instant start = Instant.parse("2026-03-01T10:00:00Z");
+        for (int i = 0; i < 120; i++) { // dropped in an order their names do not tell
+            Path draft = Files.writeString(outbox.resolve("d-" + ((i * 37) % 120) + ".json"), "{}");
+            Files.setLastModifiedTime(draft, FileTime.from(start.plusSeconds(i)));
+        }
+        Files.writeString(outbox.resolve("half.json.tmp"), "{"); // still being written: not a draft
+        OutboxView view = view();
+        OutboxView.Page<OutboxView.Pending> first = view.pending(0);
+        assertThat(first.items()).hasSize(50);
+        assertThat(first.items().get(0).name()).isEqualTo("d-0.json");
+        assertThat(first.items().get(1).name()).isEqualTo("d-37.json");
+        assertThat(first.items().get(49).modified()).isEqualTo(start.plusSeconds(49));
+        assertThat(first.next()).isEqualTo("50");
+        OutboxView.Page<OutboxView.Pending> second = view.pending(50);
+        assertThat(second.items()).extracting(OutboxView.Pending::modified).first().isEqualTo(start.plusSeconds(50));
+        assertThat(second.next()).isEqualTo("100");
+        OutboxView.Page<OutboxView.Pending> last = view.pending(100);
+        assertThat(last.items()).hasSize(20);
+        assertThat(last.items().get(19).modified()).isEqualTo(start.plusSeconds(119));
+        assertThat(last.next()).isNull();
+    }
+
+    @Test
     void sentDraftsPageNewestDayAndReceiptFirstAcrossDays() throws Exception {
         for (int i = 0; i < 60; i++) {
             sent("2026-03-02", "new-" + i + ".eml", "bob" + i + "@example.org", "Newer " + i, i);
