@@ -4,6 +4,7 @@ import dev.outboxmailer.Wiring;
 import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.state.Outboxes;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -15,6 +16,8 @@ import java.util.function.Consumer;
 public final class IntakeBeans {
     /** How many due drafts one look at the retry schedule hands out at most. */
     static final int DUE_BATCH = 1000;
+    /** How long a new leader tries a watched folder's lock that the leader before it still holds. */
+    static final Duration STEP_DOWN_GRACE = Duration.ofSeconds(15);
 
     private IntakeBeans() {}
 
@@ -24,7 +27,7 @@ public final class IntakeBeans {
      */
     public static void wire(Wiring wiring, Outboxes outboxes, Outboxes.Outbox main, DeliveryPause pause,
                             Consumer<Path> onOpen) {
-        wire(wiring, outboxes, new OutboxFolder(main, outboxes, pause), pause, onOpen, () -> true);
+        wire(wiring, outboxes, new OutboxFolder(main, outboxes, pause), pause, onOpen, () -> true, Duration.ZERO);
     }
 
     /**
@@ -35,7 +38,8 @@ public final class IntakeBeans {
      */
     public static void wireStandby(Wiring wiring, Outboxes outboxes, Path main, DeliveryPause pause,
                                    Consumer<Path> onOpen, BooleanSupplier leading) {
-        wire(wiring, outboxes, new OutboxFolder(main, outboxes, pause), pause, onOpen, leading);
+        // a leader stepping down (its disk lost) holds its watched folders' locks until its process is gone
+        wire(wiring, outboxes, new OutboxFolder(main, outboxes, pause), pause, onOpen, leading, STEP_DOWN_GRACE);
     }
 
     /**
@@ -43,10 +47,10 @@ public final class IntakeBeans {
      * @param onOpen told of every other folder opened (the backlog gauge and the health check watch it too)
      */
     private static void wire(Wiring wiring, Outboxes outboxes, OutboxFolder main, DeliveryPause pause,
-                             Consumer<Path> onOpen, BooleanSupplier leading) {
+                             Consumer<Path> onOpen, BooleanSupplier leading, Duration lockWait) {
         wiring.bind("outboxFolder", main);
         wiring.bind("watchedFolders", new WatchedFolders(outboxes, pause, main.folder(), onOpen, wiring::closeAtStop,
-                leading));
+                leading, lockWait));
         wiring.bind("claimedDrafts", new ClaimedDrafts(outboxes, pause, DUE_BATCH));
         wiring.bind("directDrafts", new DirectDrafts(pause));
     }

@@ -24,6 +24,34 @@ public final class OutboxLock implements AutoCloseable {
     }
 
     public static OutboxLock acquire(Path outbox) throws IOException {
+        return acquire(outbox, java.time.Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #acquire(Path)}, but a lock held by another process is tried again for up to {@code wait}: a
+     * standby that takes the lead from a leader stepping down (its disk lost) meets that leader's folder locks
+     * for the moment until its process is gone.
+     */
+    public static OutboxLock acquire(Path outbox, java.time.Duration wait) throws IOException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            try {
+                return tryAcquire(outbox);
+            } catch (ConfigException held) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw held;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw held;
+                }
+            }
+        }
+    }
+
+    private static OutboxLock tryAcquire(Path outbox) throws IOException {
         Path file = Files.createDirectories(outbox.resolve(".state")).resolve("instance.lock");
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;

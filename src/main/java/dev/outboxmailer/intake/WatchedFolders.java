@@ -40,6 +40,7 @@ public final class WatchedFolders extends RoutePolicySupport implements GenericF
     private final Consumer<Path> onOpen;
     private final Consumer<AutoCloseable> closeAtStop;
     private final BooleanSupplier leading;
+    private final java.time.Duration lockWait;
     private final Set<Path> notYetOpened = ConcurrentHashMap.newKeySet();
 
     /**
@@ -49,16 +50,20 @@ public final class WatchedFolders extends RoutePolicySupport implements GenericF
      */
     public WatchedFolders(Outboxes outboxes, DeliveryPause pause, Path mainOutbox, Consumer<Path> onOpen,
                           Consumer<AutoCloseable> closeAtStop) {
-        this(outboxes, pause, mainOutbox, onOpen, closeAtStop, () -> true);
+        this(outboxes, pause, mainOutbox, onOpen, closeAtStop, () -> true, java.time.Duration.ZERO);
     }
 
     /**
      * @param leading whether this instance leads its outboxes now: a standby ({@code cluster.mode}) opens a folder
      *                (lock, recovery) only once it leads ({@link #openAll()}, or the folder's first pick-up)
+     * @param lockWait how long a folder's lock held by another process is tried again: zero without
+     *                 {@code cluster.mode} (a second instance is told at once); on a standby that takes the lead
+     *                 from a leader stepping down, the moment until that leader's process is gone
      */
     public WatchedFolders(Outboxes outboxes, DeliveryPause pause, Path mainOutbox, Consumer<Path> onOpen,
-                          Consumer<AutoCloseable> closeAtStop, BooleanSupplier leading) {
+                          Consumer<AutoCloseable> closeAtStop, BooleanSupplier leading, java.time.Duration lockWait) {
         this.leading = leading;
+        this.lockWait = lockWait;
         this.outboxes = outboxes;
         this.pause = pause;
         this.mainOutbox = mainOutbox.toAbsolutePath().normalize();
@@ -100,7 +105,7 @@ public final class WatchedFolders extends RoutePolicySupport implements GenericF
         return folders.computeIfAbsent(dir, d -> {
             try {
                 java.nio.file.Files.createDirectories(d);
-                closeAtStop.accept(OutboxLock.acquire(d));
+                closeAtStop.accept(OutboxLock.acquire(d, lockWait));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot watch " + d, e);
             }
