@@ -106,7 +106,7 @@ public final class BacklogDrain {
     }
 
     /** VmHWM (the peak resident set) of a process, from /proc. */
-    private static long residentKb(long pid) {
+    static long residentKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmHWM:")) {

@@ -80,7 +80,7 @@ public final class MergeDrain {
             long peakKb = 0;
             long deadline = start + TimeUnit.MINUTES.toNanos(60);
             while (System.nanoTime() < deadline && mailer.isAlive()) {
-                peakKb = Math.max(peakKb, residentKb(mailer.pid()));
+                peakKb = Math.max(peakKb, BacklogDrain.residentKb(mailer.pid()));
                 boolean done = merge ? Files.exists(summary)
                         : server.accepted().size() >= n && left(outbox) == 0 && left(outbox.resolve(".state/claims")) == 0;
                 if (done) {
@@ -89,7 +89,7 @@ public final class MergeDrain {
                 Thread.sleep(200);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            peakKb = Math.max(peakKb, residentKb(mailer.pid()));
+            peakKb = Math.max(peakKb, BacklogDrain.residentKb(mailer.pid()));
             mailer.destroy();
             mailer.waitFor(30, TimeUnit.SECONDS);
             Map<String, Integer> received = new HashMap<>();
@@ -127,19 +127,5 @@ public final class MergeDrain {
             }
         }
         return n;
-    }
-
-    /** VmHWM (the peak resident set) of a process, from /proc. */
-    private static long residentKb(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // the process ended
-        }
-        return 0;
     }
 }
