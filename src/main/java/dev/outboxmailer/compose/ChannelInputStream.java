@@ -21,7 +21,7 @@ final class ChannelInputStream extends InputStream implements SharedInputStream 
     private final long end;
     private long position; // absolute, in the file
     private long mark;
-    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).flip();
+    private final ByteBuffer buffer;
     private long bufferStart; // absolute position of buffer[0]
 
     ChannelInputStream(FileChannel channel, long start, long end) {
@@ -31,6 +31,8 @@ final class ChannelInputStream extends InputStream implements SharedInputStream 
         this.position = start;
         this.mark = start;
         this.bufferStart = start;
+        // no bigger than the window: a 1 KB part gets a 1 KB buffer, not 16 KB to allocate and zero
+        this.buffer = ByteBuffer.allocate((int) Math.max(1, Math.min(BUFFER, end - start))).flip();
     }
 
     private boolean fill() throws IOException {
@@ -38,7 +40,7 @@ final class ChannelInputStream extends InputStream implements SharedInputStream 
             return false;
         }
         buffer.clear();
-        buffer.limit((int) Math.min(BUFFER, end - position));
+        buffer.limit((int) Math.min(buffer.capacity(), end - position));
         int n = 0;
         while (n == 0) {
             n = channel.read(buffer, position);
