@@ -132,4 +132,67 @@ class PipeliningTest {
             assertThat(server.accepted()).hasSize(1);
         }
     }
+
+    @Test
+    void aMessageWaitingForTheConnectionSendsItsOpeningBehindTheEndOfTheOneBefore() throws Exception {
+        // one connection, a slow go-ahead: while one message is on the wire the next ones are composed and wait
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().holdReplies(true).holdEndOfData(true).offerDsn(true)
+                .goAheadDelay(java.time.Duration.ofMillis(150))) {
+            Map<String, String> settings = RunningMailer.plain(server.port());
+            settings.put("smtp.connections", "1");
+            settings.put("mail.return-path", "bounces@example.com");
+            settings.put("mail.verp", "true"); // MAIL FROM with RET=HDRS and ENVID, RCPT TO with NOTIFY: built ahead
+            try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
+                for (int i = 1; i <= 8; i++) {
+                    mailer.drop("b" + i + ".json", draft("[\"bob@example.org\", \"carol@example.org\"]", "b" + i));
+                }
+                for (int i = 1; i <= 8; i++) {
+                    assertThat(mailer.awaitReceipt("b" + i + ".json").get("recipients")).hasSize(2);
+                }
+            }
+            // each message once, whole, on the one connection: no opening was out of step (that drops the connection)
+            assertThat(server.accepted()).hasSize(8);
+            for (int i = 1; i <= 8; i++) {
+                String subject = "Subject: b" + i + "\r\n";
+                String body = "body of b" + i;
+                assertThat(server.accepted()).filteredOn(m -> m.contains(subject)).hasSize(1)
+                        .allSatisfy(m -> assertThat(m).contains(body));
+            }
+            assertThat(server.connections()).isEqualTo(1);
+            assertThat(server.acceptedFor()).containsOnly(List.of("bob@example.org", "carol@example.org"));
+            // from the second message on, MAIL FROM, RCPT TO and DATA went behind the end of the message before
+            assertThat(server.chainedMessages()).isGreaterThanOrEqualTo(5);
+            List<String> mailFroms = server.envelopeCommands().stream().filter(c -> c.startsWith("MAIL")).toList();
+            assertThat(mailFroms).hasSize(8).allSatisfy(m -> assertThat(m)
+                    .matches("MAIL FROM:<bounces\\+[A-Za-z0-9]+@example\\.com> RET=HDRS ENVID=[A-Za-z0-9]+"));
+            assertThat(mailFroms).doesNotHaveDuplicates();
+            assertThat(server.envelopeCommands()).filteredOn(c -> c.startsWith("RCPT"))
+                    .hasSize(16).allSatisfy(r -> assertThat(r).endsWith(" NOTIFY=FAILURE,DELAY"));
+        }
+    }
+
+    @Test
+    void theEndOfAMessageRefusedWithTheNextOpeningBehindItLosesNeither() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().holdReplies(true).holdEndOfData(true)
+                .goAheadDelay(java.time.Duration.ofMillis(300)).dataReplies("554 5.6.0 content refused")) {
+            Map<String, String> settings = RunningMailer.plain(server.port());
+            settings.put("smtp.connections", "1");
+            try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
+                mailer.drop("first.json", draft("\"bob@example.org\"", "first"));
+                Thread.sleep(20); // picked up in this order (oldest first)
+                mailer.drop("second.json", draft("\"bob@example.org\"", "second"));
+                JsonNode error = mailer.awaitError("first.json");
+                assertThat(error.get("kind").asText()).isEqualTo("rejected");
+                assertThat(error.get("smtpCode").asInt()).isEqualTo(554);
+                JsonNode receipt = mailer.awaitReceipt("second.json");
+                assertThat(receipt.get("attempts").asInt()).isEqualTo(1);
+            }
+            // the second's opening rode behind the first's end; when the first was refused, that connection was
+            // dropped with the second's DATA open (nothing delivered), and the second went once on a new one
+            assertThat(server.chainedMessages()).isEqualTo(1);
+            assertThat(server.accepted()).hasSize(1);
+            assertThat(server.accepted().get(0)).contains("Subject: second").contains("body of second");
+            assertThat(server.connections()).isEqualTo(2);
+        }
+    }
 }

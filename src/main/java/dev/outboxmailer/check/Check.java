@@ -199,7 +199,7 @@ public final class Check {
             // the settings a real start derives for the routes' placeholders, by the same code
             dev.outboxmailer.Wiring wiring = new dev.outboxmailer.Wiring(context);
             wiring.derive("queue.enabled", String.valueOf(QueueSettings.read(properties::resolveProperty).isPresent()));
-            dev.outboxmailer.deliver.DeliveryBeans.deriveThrottle(wiring, settings);
+            dev.outboxmailer.deliver.DeliveryBeans.deriveRouteSettings(wiring, settings);
             dev.outboxmailer.bounce.BounceBeans.routeOff(wiring); // a check reads no mailbox
             Composer composer = new Composer(settings.compose());
             context.getRegistry().bind("composer", composer);

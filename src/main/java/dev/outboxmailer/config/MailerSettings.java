@@ -22,9 +22,17 @@ import java.util.function.Function;
  *
  * @param smtp      null when no {@code smtp.host} is set: the sandbox takes the mail
  * @param rateLimit null when no {@code smtp.rate-limit} is set (and no {@code smtp.provider} preset gives one)
+ * @param inFlight  {@code outbox.in-flight}: drafts of a folder handled at once (claimed, composed, waiting for one of
+ *                  the {@code connections}, sent, filed); by default {@link #IN_FLIGHT_PER_CONNECTION} per connection
  */
 public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings compose, RetryPolicy retry,
-                             Duration operatorRecheck, int connections, RateLimit rateLimit) {
+                             Duration operatorRecheck, int connections, RateLimit rateLimit, int inFlight) {
+    /**
+     * Drafts in flight per SMTP connection by default: while one is on the wire, the others are composed, wait
+     * their turn (their opening commands ride behind the message before them, see PipeliningTransport) or
+     * have their receipt filed, so no connection waits for the disk.
+     */
+    public static final int IN_FLIGHT_PER_CONNECTION = 4;
 
     /** Reads the settings; {@code lookup} answers a key's value, or empty where it is unset or blank. */
     public static MailerSettings read(Function<String, Optional<String>> lookup) {
@@ -53,7 +61,9 @@ public record MailerSettings(Path outboxDir, SmtpSettings smtp, ComposeSettings 
         RateLimit rateLimit = r.get("smtp.rate-limit")
                 .or(() -> Optional.ofNullable(provider).map(Provider::rateLimit))
                 .map(v -> RateLimit.parse("smtp.rate-limit", v)).orElse(null);
-        return new MailerSettings(outbox, smtp, compose, retry, recheck, connections, rateLimit);
+        int inFlight = r.get("outbox.in-flight").map(v -> Values.positiveInt("outbox.in-flight", v))
+                .orElse(connections * IN_FLIGHT_PER_CONNECTION);
+        return new MailerSettings(outbox, smtp, compose, retry, recheck, connections, rateLimit, inFlight);
     }
 
     public boolean sandbox() {

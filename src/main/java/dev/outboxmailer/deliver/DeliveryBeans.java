@@ -19,11 +19,15 @@ public final class DeliveryBeans {
 
     private DeliveryBeans() {}
 
-    /** The throttle's settings in routes/outbox.yaml, from {@code smtp.rate-limit} (none: practically unlimited). */
-    public static void deriveThrottle(Wiring wiring, MailerSettings settings) {
+    /**
+     * The routes' settings that are computed: the throttle's, from {@code smtp.rate-limit} (none: practically
+     * unlimited), and {@code outbox.in-flight} (the sender threads of a folder), 4 per connection unless set.
+     */
+    public static void deriveRouteSettings(Wiring wiring, MailerSettings settings) {
         RateLimit rate = settings.rateLimit() == null ? RateLimit.unlimited() : settings.rateLimit();
         wiring.derive("rate-limit.messages", String.valueOf(rate.messages()));
         wiring.derive("rate-limit.period-ms", String.valueOf(rate.period().toMillis()));
+        wiring.derive("outbox.in-flight", String.valueOf(settings.inFlight()));
     }
 
     /** Returns the sender, and the settings it delivers with (the sandbox's, without smtp.host). */
@@ -39,7 +43,7 @@ public final class DeliveryBeans {
         if (settings.rateLimit() != null) {
             LOG.info("Rate limit: at most {} message(s)", settings.rateLimit());
         }
-        deriveThrottle(wiring, settings);
+        deriveRouteSettings(wiring, settings);
         PooledMailSender sender = wiring.closeAtStop(new PooledMailSender(smtp, tokens));
         sender.prepareInBackground();
         wiring.bind("smtpSender", sender);

@@ -7,6 +7,7 @@ import jakarta.mail.Provider;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,8 +32,17 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  * (an empty one could reach a recipient it accepted). A command that is not the one expected (never, unless
  * Angus changes) closes the connection as a transient failure: the draft is tried again.
  *
- * <p>Not pipelined: messages with group addresses, and {@code BDAT} ({@code mail.smtp.chunksize}), which this
- * mailer does not use.
+ * <p>Messages back to back on one connection share a round trip too (RFC 2920 lets message content open a
+ * group): when a message waits for this connection ({@link NextMessage}), its opening group is written right
+ * behind the end of the message before it ({@code .}), so the server answers both at once. The message before
+ * still reads its own reply (the first one back) before it counts as sent; the next one, handed this connection,
+ * then reads the replies to its opening in order. When it never comes to that (the message before failed, the
+ * connection is closed) the server has seen MAIL, RCPT and DATA but no content, and the connection is dropped
+ * without QUIT: a message never ended is never delivered. An opening that is not what Angus then sends (never,
+ * unless Angus changes how it builds MAIL FROM) is handled as any command out of step.
+ *
+ * <p>Not pipelined: messages with group addresses, messages naming a submitter ({@code AUTH=}), and {@code BDAT}
+ * ({@code mail.smtp.chunksize}), which this mailer does not use.
  */
 public class PipeliningTransport extends SMTPTransport {
 
@@ -50,6 +60,21 @@ public class PipeliningTransport extends SMTPTransport {
     private Address[] pipelineFor;
     /** {@code NOTIFY=} for its RCPT TO commands, as Angus adds it; null for none. */
     private String notify;
+    /** Where a message waiting for this connection is found, while one is sent; null when none may follow. */
+    private NextMessage next;
+    /** The opening of the next message, written behind the end of the last one; null when none is on the wire. */
+    private List<String> openingOnWire;
+
+    /**
+     * The message that is to follow the one being sent on this connection, asked for as that one's content ends.
+     */
+    public interface NextMessage {
+        /** A message that waits for this connection and now is bound to it; null when none does. */
+        MimeMessage take();
+
+        /** The message taken cannot ride along here (it cannot be pipelined): it waits as before. */
+        void giveBack();
+    }
 
     public PipeliningTransport(Session session, URLName urlname) {
         super(session, urlname);
@@ -57,14 +82,26 @@ public class PipeliningTransport extends SMTPTransport {
 
     @Override
     public synchronized void sendMessage(Message message, Address[] addresses) throws MessagingException {
+        sendMessage(message, addresses, null);
+    }
+
+    /** Sends the message; as its content ends, the opening of the message {@code next} finds rides behind it. */
+    public synchronized void sendMessage(Message message, Address[] addresses, NextMessage next) throws MessagingException {
         pipelineFor = canPipeline(addresses) ? addresses : null;
         notify = dsnNotify(message);
+        this.next = pipelineFor != null ? next : null;
         try {
             super.sendMessage(message, addresses);
         } finally {
             pipelineFor = null;
+            this.next = null;
             ahead.clear(); // after an I/O failure the connection is closed: nothing more is read from it
         }
+    }
+
+    /** True while the opening of a next message is on the wire, for the message it is handed to. */
+    public synchronized boolean hasOpeningOnWire() {
+        return openingOnWire != null;
     }
 
     private boolean canPipeline(Address[] addresses) {
@@ -112,11 +149,43 @@ public class PipeliningTransport extends SMTPTransport {
         return String.join(",", parts);
     }
 
+    /**
+     * Angus resets after a refused end of data; with the next message's opening behind it the server is in that
+     * message's DATA, where RSET would be taken for content. Nothing is sent: the connection is marked to be
+     * dropped (as it is after any failure), and the refusal is reported as the server gave it.
+     */
+    @Override
+    public synchronized void issueCommand(String cmd, int expect) throws MessagingException {
+        if (openingOnWire != null && cmd.equals("RSET")) {
+            openingOnWire = null;
+            inData = true;
+            return;
+        }
+        super.issueCommand(cmd, expect);
+    }
+
     @Override
     protected synchronized void sendCommand(String cmd) throws MessagingException {
         if (inData) {
             // the server waits for message content: any command would be taken for it; the connection is dropped
             throw outOfStep("the server is waiting for message content");
+        }
+        if (openingOnWire != null) {
+            if (cmd.equals("QUIT")) {
+                // the server waits in the next message's DATA: QUIT would be taken for content; drop the connection
+                openingOnWire = null;
+                inData = true;
+                throw outOfStep("closed with the next message's opening unanswered");
+            }
+            ahead.addAll(openingOnWire); // its replies are owed before anything else: the first is MAIL FROM's
+            openingOnWire = null;
+        }
+        if (cmd.equals(".") && next != null && ahead.isEmpty()) {
+            NextMessage following = next;
+            next = null;
+            super.sendCommand(cmd);
+            rideAlong(following);
+            return;
         }
         if (!ahead.isEmpty()) {
             if (cmd.equals(ahead.peekFirst())) {
@@ -145,6 +214,84 @@ public class PipeliningTransport extends SMTPTransport {
             return;
         }
         super.sendCommand(cmd);
+    }
+
+    /** Writes the opening of the message that waits for this connection, if any, right behind the end of data. */
+    private void rideAlong(NextMessage following) throws MessagingException {
+        MimeMessage m = following.take();
+        if (m == null) {
+            return;
+        }
+        List<String> opening = openingOf(m);
+        if (opening == null) {
+            following.giveBack();
+            return;
+        }
+        openingOnWire = opening; // before writing: the connection now is the next message's or is dropped
+        try {
+            for (String c : opening) {
+                super.sendCommand(c);
+            }
+        } catch (MessagingException e) {
+            // not this message's failure: its end of data went out, and its reply decides its outcome; the next
+            // message finds its replies missing and is tried again (it sent no content)
+        }
+    }
+
+    /**
+     * MAIL FROM, a RCPT TO per recipient and DATA, as Angus's sendMessage() would send them for this message on
+     * this connection; null where this message is not pipelined or its MAIL FROM is not one built here.
+     */
+    List<String> openingOf(MimeMessage m) throws MessagingException {
+        Address[] addresses = m instanceof dev.outboxmailer.message.OutgoingMessage o ? o.envelopeRecipientArray()
+                : m.getAllRecipients();
+        if (!(m instanceof SMTPMessage message) || !canPipeline(addresses)) {
+            return null;
+        }
+        String from = message.getEnvelopeFrom();
+        if (from == null || from.isEmpty()) {
+            from = session.getProperty("mail.smtp.from");
+        }
+        if (from == null || from.isEmpty()) {
+            Address[] fromHeader = message.getFrom();
+            if (fromHeader == null || fromHeader.length == 0 || !(fromHeader[0] instanceof InternetAddress first)) {
+                return null; // Angus would look for a local address: not ours to guess
+            }
+            from = first.getAddress();
+        }
+        StringBuilder mail = new StringBuilder("MAIL FROM:").append(angleBrackets(from));
+        if (Boolean.parseBoolean(session.getProperty("mail.smtp.allowutf8")) && supportsExtension("SMTPUTF8")) {
+            mail.append(" SMTPUTF8");
+        }
+        if (supportsExtension("DSN")) {
+            String ret = switch (message.getReturnOption()) {
+                case SMTPMessage.RETURN_FULL -> "FULL";
+                case SMTPMessage.RETURN_HDRS -> "HDRS";
+                default -> session.getProperty("mail.smtp.dsn.ret");
+            };
+            if (ret != null) {
+                mail.append(" RET=").append(ret);
+            }
+        }
+        if (supportsExtension("AUTH") && (message.getSubmitter() != null || session.getProperty("mail.smtp.submitter") != null)) {
+            return null; // AUTH=<submitter> in xtext: left to Angus
+        }
+        String extension = message.getMailExtension();
+        if (extension == null) {
+            extension = session.getProperty("mail.smtp.mailextension");
+        }
+        if (extension != null && !extension.isEmpty()) {
+            mail.append(' ').append(extension);
+        }
+        String rcptNotify = dsnNotify(message);
+        List<String> opening = new ArrayList<>();
+        opening.add(mail.toString());
+        for (Address a : addresses) {
+            opening.add("RCPT TO:" + angleBrackets(((InternetAddress) a).getAddress())
+                    + (rcptNotify != null ? " NOTIFY=" + rcptNotify : ""));
+        }
+        opening.add("DATA");
+        return opening;
     }
 
     /**

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.Semaphore;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.apache.camel.component.mail.MailAuthenticator;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -43,7 +42,12 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     /** For {@code smtp.auth=xoauth2}: the access tokens of the logins; null for a password login. */
     private final TokenSource tokens;
     private Session session;
-    private final Semaphore permits;
+    /** Guards the turns: {@code free}, {@code waiting}, {@code idle} and each connection's rider. */
+    private final Object lock = new Object();
+    /** Turns free: connections that may still be taken (idle, or opened) without waiting. */
+    private int free;
+    /** Messages waiting for a turn, first come first served. */
+    private final Deque<Waiter> waiting = new ArrayDeque<>();
     private final Deque<Connection> idle = new ArrayDeque<>();
     private volatile boolean closed;
 
@@ -55,7 +59,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     public PooledMailSender(SmtpSettings settings, TokenSource tokens) {
         this.settings = settings;
         this.tokens = tokens;
-        this.permits = new Semaphore(settings.connections(), true);
+        this.free = settings.connections();
     }
 
     /**
@@ -86,13 +90,19 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
         if (!(message instanceof OutgoingMessage outgoing)) {
             throw new MessagingException("only composed drafts are sent (got " + message.getClass().getName() + ")");
         }
-        permits.acquireUninterruptibly();
-        Connection connection = null;
+        Connection connection = turn(outgoing);
+        boolean sent = false;
         try {
-            connection = borrow();
+            if (connection == null) {
+                connection = borrow();
+            }
             envelopeId(outgoing, connection.transport);
             try {
-                connection.transport.sendMessage(outgoing, outgoing.envelopeRecipientArray());
+                if (connection.transport instanceof PipeliningTransport pipelining) {
+                    pipelining.sendMessage(outgoing, outgoing.envelopeRecipientArray(), connection);
+                } else {
+                    connection.transport.sendMessage(outgoing, outgoing.envelopeRecipientArray());
+                }
                 outgoing.recordDelivery(report(outgoing.envelopeRecipients(), List.of()));
             } catch (SendFailedException partial) {
                 if (!acceptedSome(partial)) {
@@ -102,13 +112,96 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
                 outgoing.recordDelivery(report(Arrays.asList(partial.getValidSentAddresses()), rejections(partial)));
             }
             connection.messages++;
-            release(connection);
-            connection = null;
+            sent = true;
         } finally {
-            if (connection != null) {
-                connection.closeQuietly();
+            if (sent) {
+                handOn(connection);
+            } else if (connection != null) {
+                connection.closeQuietly(); // one that failed mid-send is not reused
+                lost(connection);
+            } else {
+                synchronized (lock) {
+                    passTurn(); // no connection could be opened: the next message tries
+                }
             }
-            permits.release();
+        }
+    }
+
+    /**
+     * Waits for this message's turn: returns the connection handed to it (the message before on it carried its
+     * opening), or null when it may take a connection of its own (idle, or a new one).
+     */
+    private Connection turn(OutgoingMessage message) {
+        boolean interrupted = false;
+        synchronized (lock) {
+            try {
+                if (free > 0 && waiting.isEmpty()) {
+                    free--;
+                    return null;
+                }
+                Waiter me = new Waiter(message);
+                waiting.addLast(me);
+                while (!me.mayOpen && me.handed == null) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // a send in progress is not abandoned half-way
+                    }
+                }
+                return me.handed;
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /**
+     * The turn passes on after a message was sent on this connection: to the message whose opening rode behind it,
+     * else to the first one waiting (the connection goes idle, for it to take).
+     */
+    private void handOn(Connection c) {
+        c.lastUsed = System.currentTimeMillis();
+        synchronized (lock) {
+            Waiter rider = c.rider;
+            c.rider = null;
+            if (rider != null) {
+                rider.handed = c;
+                lock.notifyAll();
+                return;
+            }
+            if (!closed) {
+                idle.addFirst(c); // most recently used first: the others age out
+            }
+            passTurn();
+        }
+        if (closed) {
+            c.closeQuietly();
+        }
+    }
+
+    /** As {@link #handOn(Connection)} after a failure: the connection is gone, and with it its rider's opening. */
+    private void lost(Connection gone) {
+        synchronized (lock) {
+            Waiter rider = gone.rider;
+            gone.rider = null;
+            if (rider != null) {
+                rider.mayOpen = true; // its opening went with the connection; it opens another
+                lock.notifyAll();
+            } else {
+                passTurn();
+            }
+        }
+    }
+
+    private void passTurn() {
+        Waiter first = waiting.pollFirst();
+        if (first == null) {
+            free++;
+        } else {
+            first.mayOpen = true;
+            lock.notifyAll();
         }
     }
 
@@ -131,7 +224,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
         long now = System.currentTimeMillis();
         while (true) {
             Connection c;
-            synchronized (idle) {
+            synchronized (lock) {
                 c = idle.pollFirst();
             }
             if (c == null) {
@@ -145,17 +238,6 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
             } else {
                 c.closeQuietly();
             }
-        }
-    }
-
-    private void release(Connection c) {
-        c.lastUsed = System.currentTimeMillis();
-        if (closed) {
-            c.closeQuietly();
-            return;
-        }
-        synchronized (idle) {
-            idle.addFirst(c); // most recently used first: the others age out
         }
     }
 
@@ -206,20 +288,62 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     public void close() {
         closed = true;
         List<Connection> all;
-        synchronized (idle) {
+        synchronized (lock) {
             all = new ArrayList<>(idle);
             idle.clear();
         }
         all.forEach(Connection::closeQuietly);
     }
 
-    private static final class Connection {
+    /** A message waiting for its turn on a connection. */
+    private static final class Waiter {
+        final OutgoingMessage message;
+        /** It may take a connection of its own. */
+        boolean mayOpen;
+        /** The connection handed to it, with its opening on the wire. */
+        Connection handed;
+
+        Waiter(OutgoingMessage message) {
+            this.message = message;
+        }
+    }
+
+    private final class Connection implements PipeliningTransport.NextMessage {
         final Transport transport;
         long lastUsed = System.currentTimeMillis();
         int messages;
+        /** The message whose opening rides behind the one being sent; guarded by {@code lock}. */
+        Waiter rider;
 
         Connection(Transport transport) {
             this.transport = transport;
+        }
+
+        /** The first message waiting, bound to this connection now, unless it is due to be replaced. */
+        @Override
+        public MimeMessage take() {
+            synchronized (lock) {
+                if (closed || rider != null || messages + 2 > MAX_MESSAGES_PER_CONNECTION) {
+                    return null;
+                }
+                Waiter first = waiting.pollFirst();
+                if (first == null) {
+                    return null;
+                }
+                rider = first;
+                envelopeId(first.message, transport); // as it would be set when it is sent here
+                return first.message;
+            }
+        }
+
+        @Override
+        public void giveBack() {
+            synchronized (lock) {
+                if (rider != null) {
+                    waiting.addFirst(rider);
+                    rider = null;
+                }
+            }
         }
 
         void closeQuietly() {

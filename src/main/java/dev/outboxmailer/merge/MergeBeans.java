@@ -28,7 +28,7 @@ public final class MergeBeans {
                                  MailerMetrics metrics, Clock clock, Optional<QueueSettings> queue) throws Exception {
         int window = Values.positiveInt("merge.in-flight", wiring.property("merge.in-flight").orElse("64"));
         MergeRuns runs = new MergeRuns(outboxes, pause, metrics, new Composer(settings.compose()), clock,
-                settings.compose().maxSizeBytes(), window, settings.connections(),
+                settings.compose().maxSizeBytes(), window, settings.inFlight(),
                 wiring.duration("progress.interval", "5s"), settings.compose().defaultFrom());
         CamelContext context = wiring.context();
         context.addStartupListener(new StartupListener() {

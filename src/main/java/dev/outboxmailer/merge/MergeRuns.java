@@ -80,7 +80,7 @@ public final class MergeRuns {
     private final Clock clock;
     private final long maxBytes;
     private final int window;
-    private final int connections;
+    private final int senderThreads;
     private final Duration progressEvery;
     private final String defaultDomain;
     private final Map<String, MergeRun> runs = new ConcurrentHashMap<>();
@@ -95,11 +95,11 @@ public final class MergeRuns {
 
     /**
      * @param window        {@code merge.in-flight}: rows rendered but not done, at most
-     * @param connections   {@code smtp.connections}: rows handed to the pipeline at once
+     * @param inFlight      {@code outbox.in-flight}: rows handed to the pipeline at once
      * @param defaultFrom   mail.from, for the domain of a row's Message-ID when its template has no from
      */
     public MergeRuns(Outboxes outboxes, DeliveryPause pause, MailerMetrics metrics, Composer composer, Clock clock,
-                     long maxBytes, int window, int connections, Duration progressEvery, InternetAddress defaultFrom) {
+                     long maxBytes, int window, int inFlight, Duration progressEvery, InternetAddress defaultFrom) {
         this.outboxes = outboxes;
         this.pause = pause;
         this.metrics = metrics;
@@ -107,7 +107,7 @@ public final class MergeRuns {
         this.clock = clock;
         this.maxBytes = maxBytes;
         this.window = Math.max(1, window);
-        this.connections = Math.max(1, connections);
+        this.senderThreads = Math.max(1, inFlight);
         this.progressEvery = progressEvery;
         this.defaultDomain = defaultFrom == null ? "localhost" : domainOf(defaultFrom.getAddress(), "localhost");
     }
@@ -146,7 +146,7 @@ public final class MergeRuns {
 
     private void begin() {
         this.producer = context.createProducerTemplate();
-        this.senders = Executors.newFixedThreadPool(connections, r -> {
+        this.senders = Executors.newFixedThreadPool(senderThreads, r -> {
             Thread t = new Thread(r, "merge-row");
             t.setDaemon(true);
             return t;

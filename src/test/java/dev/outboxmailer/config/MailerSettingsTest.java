@@ -97,4 +97,13 @@ class MailerSettingsTest {
         assertThatThrownBy(() -> read("smtp.rate-limit", "fast"))
                 .hasMessage("smtp.rate-limit: 'fast' is not a rate (write it like 10/s, 30/m, 100/h or 500/d)");
     }
+
+    @Test
+    void draftsInFlightAreFourPerConnectionUnlessSet() {
+        assertThat(read().inFlight()).isEqualTo(16);
+        assertThat(read("smtp.connections", "2").inFlight()).isEqualTo(8);
+        assertThat(read("smtp.connections", "2", "outbox.in-flight", "3").inFlight()).isEqualTo(3);
+        assertThatThrownBy(() -> read("outbox.in-flight", "0"))
+                .hasMessage("outbox.in-flight: '0' is not a positive whole number");
+    }
 }

@@ -46,6 +46,9 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private volatile boolean pipelining = true;
     private volatile boolean holdReplies;
     private volatile boolean dataWithoutRecipients;
+    private volatile boolean holdEndOfData;
+    private volatile long goAheadDelayMs;
+    private final java.util.concurrent.atomic.AtomicInteger chained = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger groups = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger waitedFor = new java.util.concurrent.atomic.AtomicInteger();
     private final List<String> commands = new CopyOnWriteArrayList<>();
@@ -148,6 +151,26 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     }
 
     /** Held replies released because the next command came without waiting for them (pipelined). */
+    /**
+     * Holds the reply to each message's end of data too, as {@link #holdReplies(boolean)} does: a client that sends
+     * the next message's MAIL FROM behind it, without waiting, is counted in {@link #chainedMessages()}.
+     */
+    public ScriptedSmtpServer holdEndOfData(boolean hold) {
+        this.holdEndOfData = hold;
+        return this;
+    }
+
+    /** Waits this long before each {@code 354} to DATA: a slow server, while more messages queue up at the client. */
+    public ScriptedSmtpServer goAheadDelay(java.time.Duration delay) {
+        this.goAheadDelayMs = delay.toMillis();
+        return this;
+    }
+
+    /** Messages whose MAIL FROM came before the reply to the end of the message before them on the connection. */
+    public int chainedMessages() {
+        return chained.get();
+    }
+
     public int pipelinedGroups() {
         return groups.get();
     }
@@ -218,8 +241,13 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             List<String> rcpts = new ArrayList<>();
             String line;
             StringBuilder held = new StringBuilder();
+            boolean[] endHeld = {false}; // the reply to the last end of data is held, unsent
             while ((line = readLine(in, client, out, held)) != null) {
                 String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line.toUpperCase();
+                if (endHeld[0] && verb.equals("MAIL")) {
+                    chained.incrementAndGet(); // sent behind the end of the last message, before its reply
+                }
+                endHeld[0] = false;
                 if (held.length() > 0 && !verb.equals("MAIL") && !verb.equals("RCPT")) {
                     groups.incrementAndGet(); // the client sent this without waiting for the held replies
                     flushHeld(out, held);
@@ -259,8 +287,16 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                             say(out, mailTaken ? "554 5.5.1 no valid recipients" : "503 5.5.1 MAIL first");
                             continue;
                         }
+                        if (goAheadDelayMs > 0) {
+                            try {
+                                Thread.sleep(goAheadDelayMs);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
+                        }
                         say(out, "354 go ahead");
-                        if (!readData(in, client, out, rcpts)) {
+                        if (!readData(in, client, out, rcpts, held, endHeld)) {
                             return;
                         }
                     }
@@ -323,7 +359,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private boolean readData(BufferedReader in, Socket client, OutputStream out, List<String> rcpts) throws IOException {
+    private boolean readData(BufferedReader in, Socket client, OutputStream out, List<String> rcpts, StringBuilder held,
+                             boolean[] endHeld) throws IOException {
         StringBuilder message = new StringBuilder();
         String line;
         int lines = 0;
@@ -351,6 +388,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             acceptedAtNanos.add(System.nanoTime());
             acceptedFor.add(List.copyOf(rcpts));
             accepted.add(message.toString());
+        }
+        if (holdEndOfData && !reply.startsWith("421")) {
+            held.append(reply).append("\r\n");
+            endHeld[0] = true;
+            return true;
         }
         say(out, reply);
         if (reply.startsWith("421")) {
