@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.apache.camel.component.mail.MailAuthenticator;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -26,10 +27,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link JavaMailSender} behind the mail endpoint ({@code javaMailSender=#smtpSender}). Unlike
  * camel-mail's default, which opens, authenticates and closes a connection for every message, it keeps
- * up to {@code smtp.connections} authenticated connections open and reuses them: a connection idle for
- * longer than {@link #CHECK_AFTER_IDLE_MS} is checked with NOOP before reuse, one idle for longer than
- * {@link #CLOSE_AFTER_IDLE_MS} or used for {@link #MAX_MESSAGES_PER_CONNECTION} messages is replaced,
- * and one that failed mid-send is discarded (the failure is reported, so the draft is retried).
+ * up to {@code smtp.connections} authenticated connections open and reuses them, each driven by a thread of
+ * its own that takes the waiting messages in turn (the one idle for the shortest time first, so a quiet mailer
+ * keeps one warm connection): a connection idle for longer than {@link #CHECK_AFTER_IDLE_MS} is checked with
+ * NOOP before reuse, one idle for longer than {@link #CLOSE_AFTER_IDLE_MS} is closed, one used for
+ * {@link #MAX_MESSAGES_PER_CONNECTION} messages is replaced, and one that failed mid-send is discarded (the
+ * failure is reported, so the draft is retried).
  */
 public class PooledMailSender implements JavaMailSender, AutoCloseable {
     static final long CHECK_AFTER_IDLE_MS = 2_000;
@@ -42,13 +45,18 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     /** For {@code smtp.auth=xoauth2}: the access tokens of the logins; null for a password login. */
     private final TokenSource tokens;
     private Session session;
-    /** Guards the turns: {@code free}, {@code waiting}, {@code idle} and each connection's rider. */
-    private final Object lock = new Object();
-    /** Turns free: connections that may still be taken (idle, or opened) without waiting. */
-    private int free;
-    /** Messages waiting for a turn, first come first served. */
-    private final Deque<Waiter> waiting = new ArrayDeque<>();
-    private final Deque<Connection> idle = new ArrayDeque<>();
+    /** Guards {@code queue}, {@code idleSenders} and {@code senders}. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Messages waiting to be sent, first come first served. */
+    private final Deque<Job> queue = new ArrayDeque<>();
+    /** Connection threads waiting for a message, the one idle for the shortest time first (its connection is warm). */
+    private final Deque<ConnectionThread> idleSenders = new ArrayDeque<>();
+    /** Connection threads running: at most {@code smtp.connections}, each with at most one connection. */
+    private int senders;
+    /** Signalled when a connection thread ends. */
+    private final java.util.concurrent.locks.Condition ended = lock.newCondition();
+    /** How long {@link #close()} waits for the connections to finish and QUIT. */
+    static final long CLOSE_WAIT_MS = 5_000;
     private volatile boolean closed;
 
     public PooledMailSender(SmtpSettings settings) {
@@ -59,7 +67,6 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     public PooledMailSender(SmtpSettings settings, TokenSource tokens) {
         this.settings = settings;
         this.tokens = tokens;
-        this.free = settings.connections();
     }
 
     /**
@@ -85,123 +92,249 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
         return settings;
     }
 
+    /**
+     * Sends the message on one of the connections and returns once the server accepted it (or throws what
+     * refused it). The connections are each driven by a thread of their own, which takes the messages waiting in
+     * turn: while it sends one, the opening of the next rides behind its end (PipeliningTransport), and it goes
+     * straight on to that one, so a busy connection never waits for a caller's thread to be scheduled.
+     */
     @Override
     public void send(MimeMessage message) throws MessagingException {
         if (!(message instanceof OutgoingMessage outgoing)) {
             throw new MessagingException("only composed drafts are sent (got " + message.getClass().getName() + ")");
         }
-        Connection connection = turn(outgoing);
-        boolean sent = false;
+        Job job = new Job(outgoing);
+        lock.lock();
         try {
-            if (connection == null) {
-                connection = borrow();
+            queue.addLast(job);
+            ConnectionThread idle = idleSenders.pollFirst();
+            if (idle != null) {
+                idle.wakeUp.signal();
+            } else if (senders < settings.connections()) {
+                senders++;
+                new ConnectionThread(senders).start();
             }
-            envelopeId(outgoing, connection.transport);
-            try {
-                if (connection.transport instanceof PipeliningTransport pipelining) {
-                    pipelining.sendMessage(outgoing, outgoing.envelopeRecipientArray(), connection);
-                } else {
-                    connection.transport.sendMessage(outgoing, outgoing.envelopeRecipientArray());
-                }
-                outgoing.recordDelivery(report(outgoing.envelopeRecipients(), List.of()));
-            } catch (SendFailedException partial) {
-                if (!acceptedSome(partial)) {
-                    throw partial;
-                }
-                // the server took the message for some recipients: that is a delivery, with exceptions
-                outgoing.recordDelivery(report(Arrays.asList(partial.getValidSentAddresses()), rejections(partial)));
-            }
-            connection.messages++;
-            sent = true;
         } finally {
-            if (sent) {
-                handOn(connection);
-            } else if (connection != null) {
-                connection.closeQuietly(); // one that failed mid-send is not reused
-                lost(connection);
-            } else {
-                synchronized (lock) {
-                    passTurn(); // no connection could be opened: the next message tries
+            lock.unlock();
+        }
+        job.await();
+    }
+
+    /** A message to send, and its outcome once sent. */
+    private static final class Job {
+        final OutgoingMessage message;
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private Throwable failure;
+
+        Job(OutgoingMessage message) {
+            this.message = message;
+        }
+
+        void finish(Throwable failure) {
+            this.failure = failure;
+            done.countDown();
+        }
+
+        /** Waits for the outcome (a send in progress is not abandoned half-way: interrupts wait till it is over). */
+        void await() throws MessagingException {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure instanceof MessagingException m) {
+                throw m;
+            } else if (failure instanceof RuntimeException r) {
+                throw r;
+            } else if (failure instanceof Error e) {
+                throw e;
+            } else if (failure != null) {
+                throw new MessagingException("sending failed: " + failure, failure instanceof Exception e ? e : null);
             }
         }
     }
 
-    /**
-     * Waits for this message's turn: returns the connection handed to it (the message before on it carried its
-     * opening), or null when it may take a connection of its own (idle, or a new one).
-     */
-    private Connection turn(OutgoingMessage message) {
-        boolean interrupted = false;
-        synchronized (lock) {
-            try {
-                if (free > 0 && waiting.isEmpty()) {
-                    free--;
-                    return null;
-                }
-                Waiter me = new Waiter(message);
-                waiting.addLast(me);
-                while (!me.mayOpen && me.handed == null) {
-                    try {
-                        lock.wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true; // a send in progress is not abandoned half-way
+    /** One connection's thread: it opens the connection, sends the messages it takes on it, replaces it when due. */
+    private final class ConnectionThread extends Thread {
+        final java.util.concurrent.locks.Condition wakeUp = lock.newCondition();
+        private Connection connection;
+
+        ConnectionThread(int n) {
+            super("smtp-connection-" + n);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Job job = null;
+            while (true) {
+                if (job == null) {
+                    job = next();
+                    if (job == null) {
+                        if (connection != null) {
+                            connection.closeQuietly(); // idle for CLOSE_AFTER_IDLE_MS, or the sender closed
+                        }
+                        return;
                     }
                 }
-                return me.handed;
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                job = send(job);
             }
         }
+
+        /** The next message to send; null once idle for CLOSE_AFTER_IDLE_MS (or closed), when this thread ends. */
+        private Job next() {
+            long wait = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CLOSE_AFTER_IDLE_MS);
+            lock.lock();
+            try {
+                while (queue.isEmpty()) {
+                    if (closed || wait <= 0) {
+                        idleSenders.remove(this);
+                        senders--;
+                        ended.signalAll();
+                        return null;
+                    }
+                    if (!idleSenders.contains(this)) {
+                        idleSenders.addFirst(this);
+                    }
+                    try {
+                        wait = wakeUp.awaitNanos(wait);
+                    } catch (InterruptedException e) {
+                        wait = 0;
+                    }
+                }
+                idleSenders.remove(this);
+                return queue.pollFirst();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Sends the job's message; returns the message whose opening rode behind it, to send next, or null. */
+        private Job send(Job job) {
+            Rider rider = null;
+            try {
+                try {
+                    connection = usable(connection);
+                } catch (MessagingException | RuntimeException cannotLogIn) {
+                    connection = null;
+                    if (Failure.of(cannotLogIn).kind() == Failure.Kind.OPERATOR) {
+                        failWaiting(cannotLogIn); // a login per connection, not one per draft (a provider locks accounts)
+                    }
+                    throw cannotLogIn;
+                }
+                envelopeId(job.message, connection.transport);
+                rider = new Rider(connection);
+                OutgoingMessage outgoing = job.message;
+                try {
+                    if (connection.transport instanceof PipeliningTransport pipelining) {
+                        pipelining.sendMessage(outgoing, outgoing.envelopeRecipientArray(), rider);
+                    } else {
+                        connection.transport.sendMessage(outgoing, outgoing.envelopeRecipientArray());
+                    }
+                    outgoing.recordDelivery(report(outgoing.envelopeRecipients(), List.of()));
+                } catch (SendFailedException partial) {
+                    if (!acceptedSome(partial)) {
+                        throw partial;
+                    }
+                    // the server took the message for some recipients: that is a delivery, with exceptions
+                    outgoing.recordDelivery(report(Arrays.asList(partial.getValidSentAddresses()), rejections(partial)));
+                }
+                connection.messages++;
+                connection.lastUsed = System.currentTimeMillis();
+                job.finish(null);
+                return rider.taken; // its opening is on the wire: it goes next, on this connection
+            } catch (Throwable failure) {
+                if (connection != null) {
+                    connection.closeQuietly(); // one that failed mid-send is not reused
+                    connection = null;
+                }
+                if (rider != null && rider.taken != null) {
+                    putBack(rider.taken); // its opening went with the connection: it waits for another
+                }
+                job.finish(failure);
+                return null;
+            }
+        }
+    }
+
+    /** The connection to send on: this one while it is fit, else a new one (after NOOP fails, when due, or none). */
+    private Connection usable(Connection c) throws MessagingException {
+        if (c != null) {
+            long idleFor = System.currentTimeMillis() - c.lastUsed;
+            if (c.messages < MAX_MESSAGES_PER_CONNECTION
+                    && (idleFor <= CHECK_AFTER_IDLE_MS || c.transport.isConnected())) { // isConnected sends NOOP
+                return c;
+            }
+            c.closeQuietly();
+        }
+        return open();
     }
 
     /**
-     * The turn passes on after a message was sent on this connection: to the message whose opening rode behind it,
-     * else to the first one waiting (the connection goes idle, for it to take).
+     * Fails every message waiting with this operator problem (a refused login, an untrusted certificate): each is
+     * held for the operator as the one that met it is, and none makes another attempt at the login.
      */
-    private void handOn(Connection c) {
-        c.lastUsed = System.currentTimeMillis();
-        synchronized (lock) {
-            Waiter rider = c.rider;
-            c.rider = null;
-            if (rider != null) {
-                rider.handed = c;
-                lock.notifyAll();
-                return;
-            }
-            if (!closed) {
-                idle.addFirst(c); // most recently used first: the others age out
-            }
-            passTurn();
+    private void failWaiting(Throwable problem) {
+        List<Job> waiting;
+        lock.lock();
+        try {
+            waiting = new ArrayList<>(queue);
+            queue.clear();
+        } finally {
+            lock.unlock();
         }
-        if (closed) {
-            c.closeQuietly();
+        waiting.forEach(j -> j.finish(problem));
+    }
+
+    private void putBack(Job job) {
+        lock.lock();
+        try {
+            queue.addFirst(job);
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** As {@link #handOn(Connection)} after a failure: the connection is gone, and with it its rider's opening. */
-    private void lost(Connection gone) {
-        synchronized (lock) {
-            Waiter rider = gone.rider;
-            gone.rider = null;
-            if (rider != null) {
-                rider.mayOpen = true; // its opening went with the connection; it opens another
-                lock.notifyAll();
-            } else {
-                passTurn();
-            }
-        }
-    }
+    /** The message that follows on a connection: the first one waiting, taken as the one before it ends. */
+    private final class Rider implements PipeliningTransport.NextMessage {
+        private final Connection connection;
+        Job taken;
 
-    private void passTurn() {
-        Waiter first = waiting.pollFirst();
-        if (first == null) {
-            free++;
-        } else {
-            first.mayOpen = true;
-            lock.notifyAll();
+        Rider(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public MimeMessage take() {
+            if (connection.messages + 2 > MAX_MESSAGES_PER_CONNECTION) {
+                return null; // this connection is replaced after the message being sent
+            }
+            lock.lock();
+            try {
+                taken = queue.pollFirst();
+            } finally {
+                lock.unlock();
+            }
+            if (taken == null) {
+                return null;
+            }
+            envelopeId(taken.message, connection.transport); // as it is set when it is sent here
+            return taken.message;
+        }
+
+        @Override
+        public void giveBack() {
+            if (taken != null) {
+                putBack(taken);
+                taken = null;
+            }
         }
     }
 
@@ -218,27 +351,6 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     /** Opens one connection and closes it: proves the server is reachable, trusted and takes our login. */
     public void verify() throws MessagingException {
         open().closeQuietly();
-    }
-
-    private Connection borrow() throws MessagingException {
-        long now = System.currentTimeMillis();
-        while (true) {
-            Connection c;
-            synchronized (lock) {
-                c = idle.pollFirst();
-            }
-            if (c == null) {
-                return open();
-            }
-            long idleFor = now - c.lastUsed;
-            if (idleFor > CLOSE_AFTER_IDLE_MS || c.messages >= MAX_MESSAGES_PER_CONNECTION) {
-                c.closeQuietly();
-            } else if (idleFor <= CHECK_AFTER_IDLE_MS || c.transport.isConnected()) { // isConnected sends NOOP
-                return c;
-            } else {
-                c.closeQuietly();
-            }
-        }
     }
 
     private Connection open() throws MessagingException {
@@ -284,66 +396,36 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
         return rejected;
     }
 
+    /**
+     * Closes the connections: each connection thread sends what is still waiting, then closes its connection
+     * (QUIT) and ends; this waits up to {@link #CLOSE_WAIT_MS} for that.
+     */
     @Override
     public void close() {
         closed = true;
-        List<Connection> all;
-        synchronized (lock) {
-            all = new ArrayList<>(idle);
-            idle.clear();
-        }
-        all.forEach(Connection::closeQuietly);
-    }
-
-    /** A message waiting for its turn on a connection. */
-    private static final class Waiter {
-        final OutgoingMessage message;
-        /** It may take a connection of its own. */
-        boolean mayOpen;
-        /** The connection handed to it, with its opening on the wire. */
-        Connection handed;
-
-        Waiter(OutgoingMessage message) {
-            this.message = message;
+        lock.lock();
+        try {
+            for (ConnectionThread idle : idleSenders) {
+                idle.wakeUp.signal();
+            }
+            long wait = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+            while (senders > 0 && wait > 0) {
+                wait = ended.awaitNanos(wait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
     }
 
-    private final class Connection implements PipeliningTransport.NextMessage {
+    private static final class Connection {
         final Transport transport;
         long lastUsed = System.currentTimeMillis();
         int messages;
-        /** The message whose opening rides behind the one being sent; guarded by {@code lock}. */
-        Waiter rider;
 
         Connection(Transport transport) {
             this.transport = transport;
-        }
-
-        /** The first message waiting, bound to this connection now, unless it is due to be replaced. */
-        @Override
-        public MimeMessage take() {
-            synchronized (lock) {
-                if (closed || rider != null || messages + 2 > MAX_MESSAGES_PER_CONNECTION) {
-                    return null;
-                }
-                Waiter first = waiting.pollFirst();
-                if (first == null) {
-                    return null;
-                }
-                rider = first;
-                envelopeId(first.message, transport); // as it would be set when it is sent here
-                return first.message;
-            }
-        }
-
-        @Override
-        public void giveBack() {
-            synchronized (lock) {
-                if (rider != null) {
-                    waiting.addFirst(rider);
-                    rider = null;
-                }
-            }
         }
 
         void closeQuietly() {
