@@ -195,4 +195,26 @@ class PipeliningTest {
             assertThat(server.connections()).isEqualTo(2);
         }
     }
+
+    @Test
+    void aServerThatClosesAfterEndingAMessageWithTheNextOpeningBehindItLosesNeither() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start().holdReplies(true).holdEndOfData(true)
+                .goAheadDelay(java.time.Duration.ofMillis(300)).dataReplies("421 4.3.2 shutting down")) {
+            Map<String, String> settings = RunningMailer.plain(server.port());
+            settings.put("smtp.connections", "1");
+            try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
+                mailer.drop("first.json", draft("\"bob@example.org\"", "first"));
+                Thread.sleep(20);
+                mailer.drop("second.json", draft("\"bob@example.org\"", "second"));
+                // the first was deferred (421) and sent on its retry; the second, waiting for that connection as the
+                // first ended (its opening written behind it), went once on a new one, charged no attempt
+                assertThat(mailer.awaitReceipt("first.json").get("attempts").asInt()).isEqualTo(2);
+                assertThat(mailer.awaitReceipt("second.json").get("attempts").asInt()).isEqualTo(1);
+            }
+            assertThat(server.accepted()).hasSize(2);
+            assertThat(server.connections()).isGreaterThanOrEqualTo(2);
+            assertThat(server.accepted()).filteredOn(m -> m.contains("Subject: first")).hasSize(1);
+            assertThat(server.accepted()).filteredOn(m -> m.contains("Subject: second")).hasSize(1);
+        }
+    }
 }
