@@ -1,11 +1,14 @@
 package dev.outboxmailer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outboxmailer.support.RunningMailer;
 import dev.outboxmailer.support.ScriptedSmtpServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -178,21 +181,25 @@ class PipeliningTest {
             Map<String, String> settings = RunningMailer.plain(server.port());
             settings.put("smtp.connections", "1");
             try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
-                mailer.drop("first.json", draft("\"bob@example.org\"", "first"));
-                Thread.sleep(20); // picked up in this order (oldest first)
-                mailer.drop("second.json", draft("\"bob@example.org\"", "second"));
-                JsonNode error = mailer.awaitError("first.json");
+                mailer.drop("one.json", draft("\"bob@example.org\"", "one"));
+                mailer.drop("two.json", draft("\"bob@example.org\"", "two"));
+                // whichever reached the connection first was refused; the other went once, on a new connection
+                await().atMost(Duration.ofSeconds(20)).until(() -> outcome(mailer, "one.json") != null
+                        && outcome(mailer, "two.json") != null);
+                boolean oneRefused = Files.exists(mailer.failedFolder().resolve("one.json.error.json"));
+                String refused = oneRefused ? "one" : "two";
+                String sent = oneRefused ? "two" : "one";
+                JsonNode error = mailer.awaitError(refused + ".json");
                 assertThat(error.get("kind").asText()).isEqualTo("rejected");
                 assertThat(error.get("smtpCode").asInt()).isEqualTo(554);
-                JsonNode receipt = mailer.awaitReceipt("second.json");
-                assertThat(receipt.get("attempts").asInt()).isEqualTo(1);
+                assertThat(mailer.awaitReceipt(sent + ".json").get("attempts").asInt()).isEqualTo(1);
+                // the other's opening rode behind the refused one's end; that connection was dropped with its DATA
+                // open (nothing delivered from it)
+                assertThat(server.chainedMessages()).isEqualTo(1);
+                assertThat(server.accepted()).hasSize(1);
+                assertThat(server.accepted().get(0)).contains("Subject: " + sent).contains("body of " + sent);
+                assertThat(server.connections()).isEqualTo(2);
             }
-            // the second's opening rode behind the first's end; when the first was refused, that connection was
-            // dropped with the second's DATA open (nothing delivered), and the second went once on a new one
-            assertThat(server.chainedMessages()).isEqualTo(1);
-            assertThat(server.accepted()).hasSize(1);
-            assertThat(server.accepted().get(0)).contains("Subject: second").contains("body of second");
-            assertThat(server.connections()).isEqualTo(2);
         }
     }
 
@@ -203,18 +210,24 @@ class PipeliningTest {
             Map<String, String> settings = RunningMailer.plain(server.port());
             settings.put("smtp.connections", "1");
             try (RunningMailer mailer = RunningMailer.start(dir, settings)) {
-                mailer.drop("first.json", draft("\"bob@example.org\"", "first"));
-                Thread.sleep(20);
-                mailer.drop("second.json", draft("\"bob@example.org\"", "second"));
-                // the first was deferred (421) and sent on its retry; the second, waiting for that connection as the
-                // first ended (its opening written behind it), went once on a new one, charged no attempt
-                assertThat(mailer.awaitReceipt("first.json").get("attempts").asInt()).isEqualTo(2);
-                assertThat(mailer.awaitReceipt("second.json").get("attempts").asInt()).isEqualTo(1);
+                mailer.drop("one.json", draft("\"bob@example.org\"", "one"));
+                mailer.drop("two.json", draft("\"bob@example.org\"", "two"));
+                // the one that met the 421 was deferred and sent on its retry; the other, waiting for that connection
+                // as the first ended (its opening written behind it), went once on a new one, charged nothing
+                int one = mailer.awaitReceipt("one.json").get("attempts").asInt();
+                int two = mailer.awaitReceipt("two.json").get("attempts").asInt();
+                assertThat(List.of(one, two)).containsExactlyInAnyOrder(1, 2);
             }
             assertThat(server.accepted()).hasSize(2);
             assertThat(server.connections()).isGreaterThanOrEqualTo(2);
-            assertThat(server.accepted()).filteredOn(m -> m.contains("Subject: first")).hasSize(1);
-            assertThat(server.accepted()).filteredOn(m -> m.contains("Subject: second")).hasSize(1);
+            assertThat(server.accepted()).filteredOn(m -> m.contains("Subject: one")).hasSize(1);
+            assertThat(server.accepted()).filteredOn(m -> m.contains("Subject: two")).hasSize(1);
         }
+    }
+
+    private static Path outcome(RunningMailer mailer, String name) {
+        Path receipt = mailer.sentFolder().resolve(name + ".receipt.json");
+        Path error = mailer.failedFolder().resolve(name + ".error.json");
+        return Files.exists(receipt) ? receipt : Files.exists(error) ? error : null;
     }
 }
