@@ -50,6 +50,7 @@ public final class Standby {
     /** The pick-up routes of routes/*.yaml that run on the leader only. */
     static final Set<String> LEADER_ROUTES = Set.of("outbox-folder", "waiting-drafts", "unfiled-outcomes", "bounces");
     static final String KUBERNETES_SERVICE = "org.apache.camel.component.kubernetes.cluster.KubernetesClusterService";
+    static final String KUBERNETES_CONFIGURATION = "org.apache.camel.component.kubernetes.KubernetesConfiguration";
 
     private Standby() {}
 
@@ -138,16 +139,34 @@ public final class Standby {
                     + "client) on the class path, which the jar does not carry: run java -cp "
                     + "'outbox-mailer.jar:lib/*' dev.outboxmailer.OutboxMailer with them in lib/ (see the README)");
         }
-        CamelClusterService service = (CamelClusterService) context.getInjector().newInstance(type);
+        // the client's settings go in a KubernetesConfiguration given to the constructor: camel-kubernetes 4.18
+        // ignores the service's own masterUrl and namespace when it was made without one (its doInit skips them)
+        Map<String, Object> client = new HashMap<>();
+        wiring.property("cluster.kubernetes.master-url").ifPresent(v -> client.put("masterUrl", v));
+        wiring.property("cluster.kubernetes.namespace").ifPresent(v -> client.put("namespace", v));
+        CamelClusterService service;
+        try {
+            Class<?> configurationType = context.getClassResolver().resolveMandatoryClass(KUBERNETES_CONFIGURATION);
+            Object configuration = configurationType.getConstructor().newInstance();
+            PropertyBindingSupport.build().withProperties(client).withTarget(configuration).withCamelContext(context).bind();
+            service = (CamelClusterService) type.getConstructor(CamelContext.class, configurationType)
+                    .newInstance(context, configuration);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("camel-kubernetes' " + KUBERNETES_SERVICE + " cannot be made: " + e, e);
+        }
         Map<String, Object> options = new HashMap<>();
         options.put("kubernetesResourceName", wiring.property("cluster.kubernetes.lease").orElse(LEASE));
         options.put("leaseResourceType", "Lease");
         options.put("leaseDurationMillis", 10_000L);
         options.put("renewDeadlineMillis", 8_000L);
         options.put("retryPeriodMillis", 2_000L);
-        wiring.property("cluster.kubernetes.namespace").ifPresent(v -> options.put("kubernetesNamespace", v));
+        // the namespace of the lease and of the pods listed as members (camel-kubernetes' kubernetesResourcesNamespace;
+        // its kubernetesNamespace alone leaves the lease to the client's default namespace, none outside a pod)
+        wiring.property("cluster.kubernetes.namespace").ifPresent(v -> {
+            options.put("kubernetesNamespace", v);
+            options.put("kubernetesResourcesNamespace", v);
+        });
         wiring.property("cluster.kubernetes.pod-name").ifPresent(v -> options.put("podName", v));
-        wiring.property("cluster.kubernetes.master-url").ifPresent(v -> options.put("masterUrl", v));
         for (String key : new String[] {"lease-duration", "renew-deadline", "retry-period"}) {
             String option = switch (key) {
                 case "lease-duration" -> "leaseDurationMillis";

@@ -117,6 +117,13 @@ class StandbyTest {
                 .hasMessage("cluster.mode: 'sometimes' is not one of off, standby, kubernetes");
 
         context.getPropertiesComponent().addOverrideProperty("cluster.mode", "kubernetes");
+        // the packaged jar does not carry camel-kubernetes (the tests have it, for KubernetesStandbyTest)
+        context.setClassResolver(new org.apache.camel.impl.engine.DefaultClassResolver(context) {
+            @Override
+            public Class<?> resolveClass(String name) {
+                return name.equals(Standby.KUBERNETES_SERVICE) ? null : super.resolveClass(name);
+            }
+        });
         assertThatThrownBy(() -> Standby.wire(new Wiring(context), outbox, () -> { }, r -> { }))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("cluster.mode: kubernetes needs camel-kubernetes 4.18.0");
