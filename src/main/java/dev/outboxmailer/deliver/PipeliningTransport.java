@@ -99,11 +99,6 @@ public class PipeliningTransport extends SMTPTransport {
         }
     }
 
-    /** True while the opening of a next message is on the wire, for the message it is handed to. */
-    public synchronized boolean hasOpeningOnWire() {
-        return openingOnWire != null;
-    }
-
     private boolean canPipeline(Address[] addresses) {
         if (addresses == null || addresses.length == 0 || !supportsExtension("PIPELINING")) {
             return false;
@@ -199,12 +194,7 @@ public class PipeliningTransport extends SMTPTransport {
                 throw outOfStep(firstWord(cmd) + " came where another command was expected");
             }
         } else if (pipelineFor != null && cmd.startsWith("MAIL FROM:")) {
-            List<String> group = new ArrayList<>();
-            for (Address a : pipelineFor) {
-                group.add("RCPT TO:" + angleBrackets(((InternetAddress) a).getAddress())
-                        + (notify != null ? " NOTIFY=" + notify : ""));
-            }
-            group.add("DATA");
+            List<String> group = recipientsAndData(pipelineFor, notify);
             pipelineFor = null;
             super.sendCommand(cmd);
             for (String c : group) {
@@ -283,15 +273,21 @@ public class PipeliningTransport extends SMTPTransport {
         if (extension != null && !extension.isEmpty()) {
             mail.append(' ').append(extension);
         }
-        String rcptNotify = dsnNotify(message);
         List<String> opening = new ArrayList<>();
         opening.add(mail.toString());
-        for (Address a : addresses) {
-            opening.add("RCPT TO:" + angleBrackets(((InternetAddress) a).getAddress())
-                    + (rcptNotify != null ? " NOTIFY=" + rcptNotify : ""));
-        }
-        opening.add("DATA");
+        opening.addAll(recipientsAndData(addresses, dsnNotify(message)));
         return opening;
+    }
+
+    /** A RCPT TO per recipient, built as Angus's rcptTo() builds them ({@code NOTIFY=} where given), then DATA. */
+    private static List<String> recipientsAndData(Address[] recipients, String notify) {
+        List<String> group = new ArrayList<>();
+        for (Address a : recipients) {
+            group.add("RCPT TO:" + angleBrackets(((InternetAddress) a).getAddress())
+                    + (notify != null ? " NOTIFY=" + notify : ""));
+        }
+        group.add("DATA");
+        return group;
     }
 
     /**
