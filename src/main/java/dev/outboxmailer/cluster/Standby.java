@@ -139,8 +139,9 @@ public final class Standby {
                     + "client) on the class path, which the jar does not carry: run java -cp "
                     + "'outbox-mailer.jar:lib/*' dev.outboxmailer.OutboxMailer with them in lib/ (see the README)");
         }
-        // the client's settings go in a KubernetesConfiguration given to the constructor: camel-kubernetes 4.18
-        // ignores the service's own masterUrl and namespace when it was made without one (its doInit skips them)
+        // the client's settings (and the namespace of the lease and of the pods listed as members) go in a
+        // KubernetesConfiguration given to the constructor: camel-kubernetes 4.18 ignores the service's own masterUrl
+        // and namespace when it was made without one (its doInit skips them)
         Map<String, Object> client = new HashMap<>();
         wiring.property("cluster.kubernetes.master-url").ifPresent(v -> client.put("masterUrl", v));
         wiring.property("cluster.kubernetes.namespace").ifPresent(v -> client.put("namespace", v));
@@ -160,12 +161,6 @@ public final class Standby {
         options.put("leaseDurationMillis", 10_000L);
         options.put("renewDeadlineMillis", 8_000L);
         options.put("retryPeriodMillis", 2_000L);
-        // the namespace of the lease and of the pods listed as members (camel-kubernetes' kubernetesResourcesNamespace;
-        // its kubernetesNamespace alone leaves the lease to the client's default namespace, none outside a pod)
-        wiring.property("cluster.kubernetes.namespace").ifPresent(v -> {
-            options.put("kubernetesNamespace", v);
-            options.put("kubernetesResourcesNamespace", v);
-        });
         wiring.property("cluster.kubernetes.pod-name").ifPresent(v -> options.put("podName", v));
         for (String key : new String[] {"lease-duration", "renew-deadline", "retry-period"}) {
             String option = switch (key) {
