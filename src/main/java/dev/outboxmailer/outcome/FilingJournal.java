@@ -1,7 +1,16 @@
 package dev.outboxmailer.outcome;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -36,12 +45,43 @@ final class FilingJournal implements AutoCloseable {
 
     FilingJournal(Path file) throws IOException {
         this.file = file;
-        this.json = new ObjectMapper(); // compact: one record is one line
+        this.json = new ObjectMapper().registerModule(plainPaths()); // compact: one record is one line
         Files.createDirectories(file.getParent());
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
         this.written = channel.size();
         this.synced = written;
         channel.position(written);
+    }
+
+    /**
+     * Paths as the plain absolute names they are. Jackson's own form is a {@code file:} URI, which costs a
+     * {@code stat} for each path written ({@code Path.toUri} asks whether it is a directory) and escaping; the
+     * records of earlier versions, URIs, are still read. An absolute name starts with {@code /}, never with
+     * {@code file:}, so the two cannot be confused.
+     */
+    private static SimpleModule plainPaths() {
+        SimpleModule module = new SimpleModule("plain-paths");
+        module.addSerializer(Path.class, new StdSerializer<>(Path.class) {
+            @Override
+            public void serialize(Path path, JsonGenerator out, SerializerProvider provider) throws IOException {
+                out.writeString(path.toAbsolutePath().toString());
+            }
+        });
+        module.addDeserializer(Path.class, new StdDeserializer<>(Path.class) {
+            @Override
+            public Path deserialize(JsonParser in, DeserializationContext context) throws IOException {
+                String text = in.getValueAsString();
+                if (text == null) {
+                    return (Path) context.handleUnexpectedToken(Path.class, in);
+                }
+                try {
+                    return text.startsWith("file:") ? Path.of(URI.create(text)) : Path.of(text);
+                } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                    throw JsonMappingException.from(in, "not a path: " + text, e);
+                }
+            }
+        });
+        return module;
     }
 
     /** The filings begun and never finished, by the journal as it was left. */

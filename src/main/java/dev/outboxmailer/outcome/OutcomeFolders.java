@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ public final class OutcomeFolders {
     private final StateTrouble trouble;
     /** Filings that failed, by the draft file, with their journal id (-1 when the journal took none). */
     private final Map<Path, Unfiled> unfiled = new LinkedHashMap<>();
+    /** The folders filed into so far ({@code .sent/<day>/}, {@code .failed/}), made or found there. */
+    private final Set<Path> madeFolders = ConcurrentHashMap.newKeySet();
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -201,7 +204,6 @@ public final class OutcomeFolders {
      * before, a report file that is empty or already holds this very report is this move's own claim.
      */
     private Path carryOut(Move move, boolean resuming) throws IOException {
-        Files.createDirectories(move.folder());
         String name = move.draftName();
         for (int n = 1; ; n++) {
             String candidate = n == 1 ? name : StateFiles.withSuffix(name, n);
@@ -211,7 +213,7 @@ public final class OutcomeFolders {
                 continue;
             }
             try {
-                Files.createFile(reportFile); // claims the name, atomically
+                claimName(move.folder(), reportFile);
             } catch (FileAlreadyExistsException taken) {
                 if (!(resuming && isOwnClaim(reportFile, move.report()))) {
                     continue;
@@ -232,6 +234,24 @@ public final class OutcomeFolders {
                         move.draft(), reportFile.getFileName());
             }
             return target;
+        }
+    }
+
+    /**
+     * Creates the empty report file that claims a name, atomically. Its folder is made the first time (a day's
+     * folder once a day, not once a draft: {@code createDirectories} on a folder that exists costs a failed
+     * {@code mkdir} and two exceptions), and again when someone removed it since.
+     */
+    private void claimName(Path folder, Path reportFile) throws IOException {
+        if (!madeFolders.contains(folder)) {
+            Files.createDirectories(folder);
+            madeFolders.add(folder);
+        }
+        try {
+            Files.createFile(reportFile);
+        } catch (NoSuchFileException folderGone) {
+            Files.createDirectories(folder);
+            Files.createFile(reportFile);
         }
     }
 

@@ -46,4 +46,25 @@ class FilingJournalTest {
             assertThat(java.nio.file.Files.size(file)).as("emptied once nothing is open").isZero();
         }
     }
+
+    @Test
+    void pathsAreWrittenAsPlainNamesAndTheUrisOfEarlierVersionsAreStillRead() throws Exception {
+        Path file = dir.resolve("filing.journal");
+        Path odd = java.nio.file.Files.createDirectories(dir.resolve("mail: box ü"));
+        OutcomeFolders.Move move = new OutcomeFolders.Move(odd.resolve("a b.eml"), "a b.eml", odd.resolve(".sent"), ".receipt.json", "{}");
+        try (FilingJournal journal = new FilingJournal(file)) {
+            journal.begin(move);
+        }
+        assertThat(java.nio.file.Files.readString(file)).contains("\"draft\":\"" + odd.resolve("a b.eml") + "\"")
+                .doesNotContain("file:");
+        String earlier = "B 9 " + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                new OutcomeFolders.Move(odd.resolve("c.eml"), "c.eml", odd.resolve(".sent"), ".receipt.json", "{}")) + "\n";
+        assertThat(earlier).contains("file:///"); // Jackson's own form, as the journals of earlier versions hold
+        java.nio.file.Files.writeString(file, earlier, java.nio.file.StandardOpenOption.APPEND);
+
+        try (FilingJournal restarted = new FilingJournal(file)) {
+            assertThat(restarted.unfinished()).containsExactly(move,
+                    new OutcomeFolders.Move(odd.resolve("c.eml"), "c.eml", odd.resolve(".sent"), ".receipt.json", "{}"));
+        }
+    }
 }

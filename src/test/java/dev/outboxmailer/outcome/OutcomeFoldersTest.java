@@ -37,6 +37,25 @@ class OutcomeFoldersTest {
     }
 
     @Test
+    void aDayFolderRemovedBetweenTwoFilingsIsMadeAgain() throws Exception {
+        OutcomeFolders folders = folders();
+        LocalDate day = LocalDate.of(2026, 11, 27);
+        folders.sent(Files.writeString(outbox.resolve("first.eml"), "1"), "first.eml", receipt("first.eml"), day);
+        Path folder = outbox.resolve(".sent/2026-11-27");
+        try (var filed = Files.list(folder)) {
+            for (Path p : filed.toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(folder); // an operator tidying up while the mailer runs
+
+        Path second = folders.sent(Files.writeString(outbox.resolve("second.eml"), "2"), "second.eml", receipt("second.eml"), day);
+
+        assertThat(second).isEqualTo(folder.resolve("second.eml")).hasContent("2");
+        assertThat(Files.readString(folder.resolve("second.eml.receipt.json"))).contains("second.eml");
+    }
+
+    @Test
     void aFilingInterruptedAfterTheClaimIsFinishedAtTheNextStartUnderTheSameName() throws Exception {
         // the state a kill -9 leaves between claiming the receipt's name and moving the draft
         Path draft = Files.writeString(outbox.resolve("report.json"), "{}");
