@@ -1,5 +1,6 @@
 package dev.outboxmailer.bounce;
 
+import org.apache.camel.Processor;
 import dev.outboxmailer.config.ConfigException;
 import dev.outboxmailer.message.OutgoingMessage;
 import jakarta.mail.Address;
@@ -38,7 +39,7 @@ import org.eclipse.angus.mail.smtp.SMTPMessage;
  * {@code outbox/.state/bounce-secret}: the same message (also a retry, which keeps its Message-ID) gets the same
  * token, and nobody without the secret can make one that names a draft.
  */
-public final class EnvelopeSender {
+public final class EnvelopeSender implements Processor {
     /** 24 hex digits: 96 bits of the HMAC. */
     static final Pattern TOKEN = Pattern.compile("[0-9a-f]{24}");
     private static final Pattern VERP_LOCAL = Pattern.compile("\\+([0-9a-f]{24})@", Pattern.CASE_INSENSITIVE);
@@ -175,5 +176,11 @@ public final class EnvelopeSender {
             return loadOrMake();
         }
         return made;
+    }
+
+    /** The route step (send-draft): {@link #apply}. */
+    @Override
+    public void process(Exchange exchange) throws MessagingException, IOException {
+        apply(exchange);
     }
 }

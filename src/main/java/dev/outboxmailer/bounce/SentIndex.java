@@ -1,5 +1,6 @@
 package dev.outboxmailer.bounce;
 
+import org.apache.camel.Processor;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.message.OutgoingMessage;
 import dev.outboxmailer.message.QueuedDraft;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * outcome and by {@code outbox-queue} right after sending. The file is chosen by a hash of the Message-ID, so a
  * bounce reads one of 256 small files, never every receipt.
  */
-public final class SentIndex {
+public final class SentIndex implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(SentIndex.class);
 
     /**
@@ -182,5 +183,11 @@ public final class SentIndex {
 
     private static String dec(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /** The route step (claimed-draft, queue): {@link #record}. */
+    @Override
+    public void process(Exchange exchange) {
+        record(exchange);
     }
 }

@@ -1,5 +1,6 @@
 package dev.outboxmailer.bounce;
 
+import org.apache.camel.Processor;
 import dev.outboxmailer.message.OutgoingMessage;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import java.util.Set;
  * {@code outbox/.state/suppressed.csv}: {@code address,status,draft,since}, one hard-bounced address a line,
  * written only for a bounce matched to a draft that was sent to that address. Deleting the line releases it.
  */
-public final class Suppression {
+public final class Suppression implements Processor {
     /** Exchange property: the recipients left out of this draft (a {@code List<String>}), for its receipt. */
     public static final String PROPERTY = "outboxMailerSuppressed";
     static final String HEADER = "address,status,draft,since";
@@ -145,5 +146,11 @@ public final class Suppression {
         }
         String v = s.replaceAll("\\p{Cntrl}", " ");
         return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+    }
+
+    /** The route step (send-draft): {@link #apply}. */
+    @Override
+    public void process(Exchange exchange) throws IOException, AllSuppressedException {
+        apply(exchange);
     }
 }

@@ -1,5 +1,8 @@
 package dev.outboxmailer.compose;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Processor;
 import jakarta.activation.DataSource;
 
 import dev.outboxmailer.message.OutgoingMessage;
@@ -19,7 +22,7 @@ import java.util.Properties;
  * recipients (To + Cc + Bcc) set; no message it returns carries a Bcc header. A draft that cannot
  * become a correct message fails with an {@link InvalidDraftException} whose message says why.
  */
-public final class Composer {
+public final class Composer implements Processor {
 
     /** Drafts up to this size are checked for being blank; larger ones are not read whole for that. */
     private static final long SMALL = 64 * 1024;
@@ -138,5 +141,11 @@ public final class Composer {
 
     ComposeSettings settings() {
         return settings;
+    }
+
+    /** The route step (send-draft): the body, a {@link Draft}, {@linkplain #compose composed} into its message. */
+    @Override
+    public void process(Exchange exchange) throws InvalidDraftException, InvalidPayloadException {
+        exchange.getMessage().setBody(compose(exchange.getMessage().getMandatoryBody(Draft.class)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.outboxmailer.deliver;
 
+import org.apache.camel.Processor;
 import dev.outboxmailer.message.OutgoingMessage;
 import dev.outboxmailer.message.PartialDelivery;
 import jakarta.mail.MessagingException;
@@ -14,7 +15,7 @@ import org.apache.camel.Exchange;
  * goes to the recipients still owed it alone, under the Message-ID the others got (the exchange property
  * {@link PartialDelivery#PROPERTY}). A first attempt passes unchanged.
  */
-public final class Resends {
+public final class Resends implements Processor {
 
     public void onlyTheOwed(Exchange exchange) throws MessagingException {
         PartialDelivery partial = exchange.getProperty(PartialDelivery.PROPERTY, PartialDelivery.class);
@@ -35,5 +36,11 @@ public final class Resends {
         if (partial.messageId() != null) {
             message.setHeader("Message-ID", partial.messageId());
         }
+    }
+
+    /** The route step (send-draft): {@link #onlyTheOwed}. */
+    @Override
+    public void process(Exchange exchange) throws MessagingException {
+        onlyTheOwed(exchange);
     }
 }

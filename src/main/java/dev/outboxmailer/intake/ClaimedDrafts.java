@@ -1,5 +1,6 @@
 package dev.outboxmailer.intake;
 
+import org.apache.camel.Processor;
 import dev.outboxmailer.compose.Draft;
 import dev.outboxmailer.compose.InvalidDraftException;
 import dev.outboxmailer.message.DraftSource;
@@ -20,7 +21,7 @@ import org.apache.camel.support.SynchronizationAdapter;
  * attempts left ({@link PartialDelivery}): it goes to the recipients still owed it alone, under the
  * Message-ID the others got.
  */
-public final class ClaimedDrafts {
+public final class ClaimedDrafts implements Processor {
     private final Outboxes outboxes;
     private final DeliveryPause pause;
     private final int batch;
@@ -76,5 +77,11 @@ public final class ClaimedDrafts {
             }
         });
         return draft.withDefaults(FolderDefaults.parse(source.folderDefaults()));
+    }
+
+    /** The route step (claimed-draft): {@link #read} into the body. */
+    @Override
+    public void process(Exchange exchange) throws InvalidDraftException, DeliveryPausedException {
+        exchange.getMessage().setBody(read(exchange));
     }
 }

@@ -1,5 +1,6 @@
 package dev.outboxmailer.intake;
 
+import org.apache.camel.Processor;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.state.Claim;
@@ -16,7 +17,7 @@ import org.apache.camel.component.file.GenericFileFilter;
  * An outbox folder as intake sees it: which files are drafts to take now (the file endpoint's
  * {@code filter}), and the claim that takes one out of the user's hands before anything reads it.
  */
-public final class OutboxFolder implements GenericFileFilter<File> {
+public final class OutboxFolder implements GenericFileFilter<File>, Processor {
 
     private final Path dir;
     private volatile Outboxes.Outbox outbox;
@@ -84,5 +85,11 @@ public final class OutboxFolder implements GenericFileFilter<File> {
         outbox.schedule().taking(claim.id());
         exchange.setProperty(DraftSource.PROPERTY,
                 new DraftSource(claim.name(), claim.file(), claim.id(), outbox.dir(), FolderDefaults.of(exchange)));
+    }
+
+    /** The route step (outbox-folder): {@link #claim}. */
+    @Override
+    public void process(Exchange exchange) throws IOException {
+        claim(exchange);
     }
 }

@@ -1,5 +1,8 @@
 package dev.outboxmailer.sign;
 
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Processor;
 import dev.outboxmailer.compose.InvalidDraftException;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.message.OutgoingMessage;
@@ -25,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * {@code dkim.<name>.domain}, {@code dkim.<name>.selector}, {@code dkim.<name>.key-file}. {@link #create} reads
  * every set at start and logs the DNS TXT record each selector needs.
  */
-public final class Dkim {
+public final class Dkim implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(Dkim.class);
 
     private final DkimSigner signer;
@@ -94,5 +97,11 @@ public final class Dkim {
         if (chosen != null) {
             chosen.sign(message);
         }
+    }
+
+    /** The route step (send-draft): the body, an {@link OutgoingMessage}, {@linkplain #sign signed}. */
+    @Override
+    public void process(Exchange exchange) throws MessagingException, IOException, InvalidDraftException, InvalidPayloadException {
+        sign(exchange.getMessage().getMandatoryBody(OutgoingMessage.class), exchange.getProperty(DraftSource.PROPERTY, DraftSource.class));
     }
 }
