@@ -1,6 +1,5 @@
 package dev.outboxmailer.bounce;
 
-import org.apache.camel.Processor;
 import dev.outboxmailer.config.ConfigException;
 import dev.outboxmailer.message.OutgoingMessage;
 import jakarta.mail.Address;
@@ -25,6 +24,7 @@ import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.eclipse.angus.mail.smtp.SMTPMessage;
 
 /**

@@ -1,6 +1,5 @@
 package dev.outboxmailer.bounce;
 
-import org.apache.camel.Processor;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.message.OutgoingMessage;
 import dev.outboxmailer.message.QueuedDraft;
@@ -23,6 +22,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,5 @@
 package dev.outboxmailer.bounce;
 
-import org.apache.camel.Processor;
 import dev.outboxmailer.message.OutgoingMessage;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
@@ -17,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.camel.Processor;
 
 /**
  * {@code outbox/.state/suppressed.csv}: {@code address,status,draft,since}, one hard-bounced address a line,

@@ -1,8 +1,5 @@
 package dev.outboxmailer.compose;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.InvalidPayloadException;
-import org.apache.camel.Processor;
 import jakarta.activation.DataSource;
 
 import dev.outboxmailer.message.OutgoingMessage;
@@ -13,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Processor;
 
 /**
  * Turns a draft into the message that will be sent (SPEC §4): the file extension chooses the format —

@@ -17,6 +17,9 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.component.mail.JavaMailSender;
 import org.apache.camel.component.mail.MailAuthenticator;
@@ -54,7 +57,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     /** Connection threads running: at most {@code smtp.connections}, each with at most one connection. */
     private int senders;
     /** Signalled when a connection thread ends. */
-    private final java.util.concurrent.locks.Condition ended = lock.newCondition();
+    private final Condition ended = lock.newCondition();
     /** How long {@link #close()} waits for the connections to finish and QUIT. */
     static final long CLOSE_WAIT_MS = 5_000;
     private volatile boolean closed;
@@ -123,7 +126,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
     /** A message to send, and its outcome once sent. */
     private static final class Job {
         final OutgoingMessage message;
-        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private final CountDownLatch done = new CountDownLatch(1);
         private Throwable failure;
 
         Job(OutgoingMessage message) {
@@ -163,7 +166,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
 
     /** One connection's thread: it opens the connection, sends the messages it takes on it, replaces it when due. */
     private final class ConnectionThread extends Thread {
-        final java.util.concurrent.locks.Condition wakeUp = lock.newCondition();
+        final Condition wakeUp = lock.newCondition();
         private Connection connection;
 
         ConnectionThread(int n) {
@@ -190,7 +193,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
 
         /** The next message to send; null once idle for CLOSE_AFTER_IDLE_MS (or closed), when this thread ends. */
         private Job next() {
-            long wait = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CLOSE_AFTER_IDLE_MS);
+            long wait = TimeUnit.MILLISECONDS.toNanos(CLOSE_AFTER_IDLE_MS);
             lock.lock();
             try {
                 while (queue.isEmpty()) {
@@ -408,7 +411,7 @@ public class PooledMailSender implements JavaMailSender, AutoCloseable {
             for (ConnectionThread idle : idleSenders) {
                 idle.wakeUp.signal();
             }
-            long wait = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+            long wait = TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
             while (senders > 0 && wait > 0) {
                 wait = ended.awaitNanos(wait);
             }

@@ -1,6 +1,5 @@
 package dev.outboxmailer.deliver;
 
-import org.apache.camel.Processor;
 import dev.outboxmailer.message.OutgoingMessage;
 import dev.outboxmailer.message.PartialDelivery;
 import jakarta.mail.MessagingException;
@@ -9,6 +8,7 @@ import jakarta.mail.internet.InternetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 
 /**
  * The step after compose in route {@code send-draft}: a retry of a draft that some recipients already have

@@ -1,6 +1,5 @@
 package dev.outboxmailer.intake;
 
-import org.apache.camel.Processor;
 import dev.outboxmailer.compose.Draft;
 import dev.outboxmailer.compose.InvalidDraftException;
 import dev.outboxmailer.message.DraftSource;
@@ -13,6 +12,7 @@ import dev.outboxmailer.state.Waiting;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.support.SynchronizationAdapter;
 
 /**

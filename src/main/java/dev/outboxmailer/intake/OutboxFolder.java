@@ -1,6 +1,5 @@
 package dev.outboxmailer.intake;
 
-import org.apache.camel.Processor;
 import dev.outboxmailer.message.DraftSource;
 import dev.outboxmailer.state.DeliveryPause;
 import dev.outboxmailer.state.Claim;
@@ -10,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -76,7 +77,7 @@ final class FilingJournal implements AutoCloseable {
                 }
                 try {
                     return text.startsWith("file:") ? Path.of(URI.create(text)) : Path.of(text);
-                } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                } catch (IllegalArgumentException | FileSystemNotFoundException e) {
                     throw JsonMappingException.from(in, "not a path: " + text, e);
                 }
             }
