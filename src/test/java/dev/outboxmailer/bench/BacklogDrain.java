@@ -68,6 +68,8 @@ public final class BacklogDrain {
                             + "%d duplicate(s), %,d missing; %,d receipts filed; peak RSS %d MB%n",
                     drafts, seconds, drafts / seconds, received.size(), duplicates, drafts - received.size(), filed,
                     peakKb / 1024);
+        } finally {
+            Scratch.remove(dir);
         }
     }
 

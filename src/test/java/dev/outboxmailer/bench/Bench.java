@@ -77,6 +77,14 @@ public final class Bench {
         cert = Path.of(args[1]).toAbsolutePath();
         int reps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         work = Files.createTempDirectory("outbox-mailer-bench");
+        try {
+            run(reps);
+        } finally {
+            Scratch.remove(work);
+        }
+    }
+
+    private static void run(int reps) throws Exception {
         trustCertificateJvmWide();
 
         if (Boolean.getBoolean("bench.ready")) { // readiness of the packaged jar only (-Dbench.jar= another build)
@@ -159,6 +167,14 @@ public final class Bench {
 
     static double camelRoute(Payload p, boolean noDelay) throws Exception {
         Path dir = Files.createDirectories(work.resolve("camel-" + System.nanoTime()));
+        try {
+            return camelRoute(p, noDelay, dir);
+        } finally {
+            Scratch.settle();
+        }
+    }
+
+    private static double camelRoute(Payload p, boolean noDelay, Path dir) throws Exception {
         AtomicInteger done = new AtomicInteger();
         try (CamelContext camel = new DefaultCamelContext()) {
             if (noDelay) {
@@ -315,6 +331,7 @@ public final class Bench {
             return perSecond;
         } finally {
             main.stop();
+            Scratch.settle();
         }
     }
 

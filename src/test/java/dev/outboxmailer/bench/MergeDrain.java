@@ -101,16 +101,8 @@ public final class MergeDrain {
             }
             int duplicates = received.values().stream().mapToInt(k -> k - 1).sum();
             Run result = new Run(seconds, duplicates, n - received.size(), Files.exists(summary), peakKb / 1024);
-            deleteTree(dir);
+            Scratch.remove(dir);
             return result;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

@@ -48,6 +48,8 @@ public final class QueueThroughput {
                 System.out.println(String.format(Locale.ROOT, "queue→smtp: %d msgs in %.2f s = %.1f msg/s%s", received,
                         seconds, received / seconds, received < messages ? " (TIMED OUT: " + messages + " sent)" : ""));
             }
+        } finally {
+            Scratch.remove(dir);
         }
         System.exit(0);
     }
