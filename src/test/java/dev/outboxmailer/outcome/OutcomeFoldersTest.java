@@ -136,9 +136,9 @@ class OutcomeFoldersTest {
     }
 
     @Test
-    void aJournalRecordWrittenBySomeoneElseMovesNothing() throws Exception {
+    void aJournalRecordWrittenBySomeoneElseMovesNothing(@TempDir Path elsewhere) throws Exception {
         // a user who can drop drafts can write .state/filing.journal too: it must not move files from elsewhere
-        Path secret = Files.writeString(Files.createTempDirectory("elsewhere").resolve("id_rsa"), "private key");
+        Path secret = Files.writeString(elsewhere.resolve("id_rsa"), "private key");
         Path journal = Files.createDirectories(outbox.resolve(".state")).resolve("filing.journal");
         Files.writeString(journal, "B 1 " + json().writeValueAsString(new OutcomeFolders.Move(secret, "id_rsa", outbox,
                 ".receipt.json", "{}")) + "\n" + "B 2 " + json().writeValueAsString(new OutcomeFolders.Move(

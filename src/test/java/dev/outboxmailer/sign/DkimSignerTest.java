@@ -37,8 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its CRLF conversion.
  */
 class DkimSignerTest {
-    static Path keysDir = tmp();
-    static Path tmp() { try { return java.nio.file.Files.createTempDirectory("k"); } catch (Exception e) { throw new RuntimeException(e); } }
+    @TempDir
+    static Path keysDir;
     static DkimTestKeys keys;
     static DkimSigner signer;
 
