@@ -190,14 +190,6 @@ public final class Bench {
 
     static double camelRoute(Payload p, boolean noDelay) throws Exception {
         Path dir = Files.createDirectories(work.resolve("camel-" + System.nanoTime()));
-        try {
-            return camelRoute(p, noDelay, dir);
-        } finally {
-            Scratch.settle();
-        }
-    }
-
-    private static double camelRoute(Payload p, boolean noDelay, Path dir) throws Exception {
         AtomicInteger done = new AtomicInteger();
         try (CamelContext camel = new DefaultCamelContext()) {
             if (noDelay) {
@@ -232,6 +224,8 @@ public final class Bench {
             drop(dir, p, p.baselineCount, "x");
             await(() -> done.get() >= p.baselineCount, Duration.ofMinutes(5));
             return p.baselineCount / seconds(start);
+        } finally {
+            Scratch.settle();
         }
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +26,21 @@ import java.util.regex.Pattern;
  */
 public final class MergeDrain {
     private static final Pattern SUBJECT = Pattern.compile("Subject: ([dr]-\\d+)");
+    private static final List<Path> FOLDERS = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int plain = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-        Run drafts = plain > 0 ? run(plain, false) : null;
-        Run merge = run(rows, true);
+        Run drafts;
+        Run merge;
+        try {
+            drafts = plain > 0 ? run(plain, false) : null;
+            merge = run(rows, true);
+        } finally { // not between the runs: see Scratch
+            for (Path dir : FOLDERS) {
+                Scratch.remove(dir);
+            }
+        }
         if (drafts != null) {
             System.out.printf("plain drafts: %,d JSON envelopes (-Xmx96m) in %.1f s = %.0f msg/s; %d duplicate(s), "
                     + "%,d missing; peak RSS %d MB%n", plain, drafts.seconds, plain / drafts.seconds, drafts.duplicates,
@@ -46,6 +56,7 @@ public final class MergeDrain {
 
     private static Run run(int n, boolean merge) throws Exception {
         Path dir = Files.createTempDirectory(merge ? "merge-drain" : "plain-drain");
+        FOLDERS.add(dir);
         Path outbox = Files.createDirectories(dir.resolve("outbox"));
         if (merge) {
             Files.createDirectories(outbox.resolve("files"));
@@ -101,7 +112,7 @@ public final class MergeDrain {
             }
             int duplicates = received.values().stream().mapToInt(k -> k - 1).sum();
             Run result = new Run(seconds, duplicates, n - received.size(), Files.exists(summary), peakKb / 1024);
-            Scratch.remove(dir);
+            Scratch.settle();
             return result;
         }
     }

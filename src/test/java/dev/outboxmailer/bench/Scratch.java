@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * once it is measured ({@link #settle()}), so that the next one does not share the disk with it, and the
  * whole work folder is removed when the bench ends ({@link #remove(Path)}). Not between scenarios: on an ext4
  * without a journal (this machine's) a new file's inode is not taken from those freed in the last 30 s, and
- * after 75,000 files were removed, looking past them cost the next scenario's file creations 20 % of the
+ * after 75,000 files were removed, looking past them cost the next scenario's file creations 31 % of the
  * machine.
  */
 final class Scratch {
