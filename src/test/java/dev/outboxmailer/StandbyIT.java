@@ -3,7 +3,7 @@ package dev.outboxmailer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.outboxmailer.support.ScriptedSmtpServer;
+import dev.outboxmailer.Instances.Instance;
 import dev.outboxmailer.support.SmtpsServer;
 import dev.outboxmailer.support.TestCertificates;
 import jakarta.mail.internet.MimeMessage;
@@ -36,13 +36,10 @@ class StandbyIT {
     static final int CONNECTIONS = 4;
     /** Drafts in flight: set to the connections here, so the bound on duplicates stays tight. */
     static final int IN_FLIGHT = CONNECTIONS;
-    static final Duration TAKEOVER = Duration.ofSeconds(15);
+    static final Duration TAKEOVER = Instances.TAKEOVER;
 
     @TempDir
     Path dir;
-
-    private final List<Process> started = new ArrayList<>();
-    private int logs;
 
     @Test
     void theStandbyTakesOverFromAKilledLeaderThreeTimesAndNothingIsLost() throws Exception {
@@ -55,17 +52,17 @@ class StandbyIT {
         }
         Files.writeString(routes.resolve("scans.yaml"), "- templatedRoute:\n    routeTemplateRef: watched-folder\n"
                 + "    parameters:\n      - { name: folder, value: \"" + scans + "\" }\n");
-        try (SmtpsServer server = SmtpsServer.open()) {
+        try (SmtpsServer server = SmtpsServer.open(); Instances instances = new Instances(dir, "StandbyIT")) {
             List<String> args = List.of("--cluster.mode=standby", "--outbox.dir=" + outbox,
                     "--smtp.host=localhost", "--smtp.port=" + server.port(), "--smtp.security=ssl",
                     "--smtp.trust-store=" + TestCertificates.install().caPem, "--smtp.connections=" + CONNECTIONS,
                     "--outbox.in-flight=" + IN_FLIGHT,
                     // slow enough that the backlog outlasts three takeovers
                     "--smtp.rate-limit=20/s", "--outbox.settle-time=50", "--filing.retry-interval=200");
-            Instance leader = start(args);
-            awaitRole(leader, "leader", Duration.ofSeconds(60));
-            Instance standby = start(args);
-            awaitRole(standby, "standby", Duration.ofSeconds(60));
+            Instance leader = instances.start(args);
+            Instances.awaitRole(leader, "leader", Duration.ofSeconds(60));
+            Instance standby = instances.start(args);
+            Instances.awaitRole(standby, "standby", Duration.ofSeconds(60));
             assertThat(log(standby)).contains("STANDBY").contains("waits for " + outbox.resolve(".state/instance.lock"));
 
             // a mailer without cluster.mode on the same folder stops, as before
@@ -88,40 +85,32 @@ class StandbyIT {
                 int due = Math.max(first, server.received().length) + 20;
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                         .until(() -> server.received().length >= due);
-                assertThat(role(leader)).isEqualTo("leader");
-                assertThat(role(standby)).isEqualTo("standby");
+                assertThat(Instances.role(leader)).isEqualTo("leader");
+                assertThat(Instances.role(standby)).isEqualTo("standby");
 
                 System.out.printf("kill %d: %s at %d received%n", kill, leader.log().getFileName(), server.received().length);
-                leader.process.destroyForcibly(); // SIGKILL: no shutdown hook, no graceful stop
-                long killedAt = System.nanoTime();
-                assertThat(leader.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                long killedAt = Instances.kill(leader);
                 int atKill = server.received().length;
                 assertThat(atKill).as("killed mid-backlog").isLessThan(first + BATCH);
 
-                awaitRole(standby, "leader", TAKEOVER.plusSeconds(5));
-                long tookOver = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
-                takeovers.add(tookOver);
-                assertThat(Duration.ofMillis(tookOver)).as("takeover %d", kill).isLessThanOrEqualTo(TAKEOVER);
-                Instance next = standby;
-                await().atMost(Duration.ofSeconds(10)).until(() -> log(next).contains("Started outbox-folder"));
-                String newLeaderLog = log(standby);
+                takeovers.add(Instances.awaitTakeover(standby, killedAt));
                 // SPEC §9's recovery ran before the pick-up route started: the killed leader's claims (the drafts it
                 // had in flight, held back by the rate limit) were put back by it
-                assertThat(newLeaderLog.indexOf("recovered in")).isPositive()
-                        .isLessThan(newLeaderLog.lastIndexOf("Started outbox-folder"));
+                Instances.assertRecoveredBeforePickingUp(standby);
+                String newLeaderLog = log(standby);
                 assertThat(newLeaderLog.indexOf("were claimed but not sent when the last run stopped")).isPositive()
                         .isLessThan(newLeaderLog.indexOf("recovered in"));
 
-                Instance restarted = start(args); // the killed one comes back as the standby
-                awaitRole(restarted, "standby", Duration.ofSeconds(60));
+                Instance restarted = instances.start(args); // the killed one comes back as the standby
+                Instances.awaitRole(restarted, "standby", Duration.ofSeconds(60));
                 leader = standby;
                 standby = restarted;
             }
 
             await().atMost(Duration.ofSeconds(90)).until(() -> draftsLeft(outbox) + draftsLeft(scans) == 0
                     && listed(outbox.resolve(".state/claims")).isEmpty() && listed(scans.resolve(".state/claims")).isEmpty());
-            assertThat(role(leader)).isEqualTo("leader");
-            assertThat(role(standby)).isEqualTo("standby");
+            assertThat(Instances.role(leader)).isEqualTo("leader");
+            assertThat(Instances.role(standby)).isEqualTo("standby");
             // the console says so too: the standby's Outbox page, not the leader's
             assertThat(dev.outboxmailer.support.RunningMailer.get(standby.management(), "/").getValue())
                     .contains("id=\"standby\"", "is the standby: it sends nothing");
@@ -152,22 +141,10 @@ class StandbyIT {
             // the leader's state on disk is gone (its heartbeat file): it steps down and exits with code 3,
             // and the standby takes over
             Files.delete(outbox.resolve(".state/instance.lock.dat"));
-            assertThat(leader.process.waitFor(30, TimeUnit.SECONDS)).as("the leader exits").isTrue();
-            assertThat(leader.process.exitValue()).isEqualTo(3);
+            assertThat(leader.process().waitFor(30, TimeUnit.SECONDS)).as("the leader exits").isTrue();
+            assertThat(leader.process().exitValue()).isEqualTo(3);
             assertThat(log(leader)).contains("STEPPING DOWN");
-            awaitRole(standby, "leader", TAKEOVER.plusSeconds(5));
-        } finally {
-            for (Process process : started) {
-                process.destroyForcibly();
-                process.waitFor(30, TimeUnit.SECONDS);
-            }
-            // the instances' logs, to read after a failure
-            Path kept = Files.createDirectories(Path.of("target", "StandbyIT-logs"));
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) {
-                    Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
+            Instances.awaitRole(standby, "leader", TAKEOVER.plusSeconds(5));
         }
     }
 
@@ -182,42 +159,8 @@ class StandbyIT {
         }
     }
 
-    private record Instance(Process process, int management, Path log) {}
-
-    private Instance start(List<String> args) throws IOException {
-        int management = ScriptedSmtpServer.freePort();
-        List<String> all = new ArrayList<>(args);
-        all.add("--camel.management.port=" + management);
-        String log = "mailer-" + (++logs) + ".log";
-        Process process = PackagedJarIT.start(dir, all, Map.of(), log);
-        started.add(process);
-        return new Instance(process, management, dir.resolve(log));
-    }
-
     private static String log(Instance instance) throws IOException {
-        return Files.readString(instance.log());
-    }
-
-    /** The {@code role} of the health check {@code outbox-mailer/cluster}, or "" while it does not answer. */
-    private static String role(Instance instance) {
-        try {
-            String body = dev.outboxmailer.support.RunningMailer.get(instance.management(),
-                    "/observe/health?exposureLevel=full&data=true").getValue();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"role\":\"([a-z-]+)\"").matcher(body);
-            return m.find() ? m.group(1) : "";
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
-
-    private static void awaitRole(Instance instance, String role, Duration within) {
-        await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> {
-            assertThat(instance.process().isAlive()).as("instance running (see %s)", instance.log()).isTrue();
-            return role.equals(role(instance));
-        });
+        return instance.logText();
     }
 
     private static List<Path> listed(Path folder) throws IOException {
