@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.apache.camel.component.file.GenericFileOnCompletion;
+import org.apache.camel.support.LoggingExceptionHandler;
 
 /**
  * The intake stage's beans for the folders: {@code outboxFolder} (the main outbox's filter and claim),
  * {@code watchedFolders} (the route template's), {@code claimedDrafts} (claims on their way to the sender,
- * and the ones whose retry is due), and {@code directDrafts} for {@code direct:outbox-mailer}.
+ * and the ones whose retry is due), {@code directDrafts} for {@code direct:outbox-mailer}, and
+ * {@code fileCompletionErrors}, the folder routes' {@code onCompletionExceptionHandler}.
  */
 public final class IntakeBeans {
     /** How many due drafts one look at the retry schedule hands out at most. */
@@ -53,5 +56,8 @@ public final class IntakeBeans {
                 leading, lockWait));
         wiring.bind("claimedDrafts", new ClaimedDrafts(outboxes, pause, DUE_BATCH));
         wiring.bind("directDrafts", new DirectDrafts(pause));
+        // what camel-file makes for every file it picks up when its endpoint names none: the same handler, made
+        // once (making it looks its logger up, and Log4j walks the stack for that: 0.4 % of the machine in perf)
+        wiring.bind("fileCompletionErrors", new LoggingExceptionHandler(wiring.context(), GenericFileOnCompletion.class));
     }
 }
