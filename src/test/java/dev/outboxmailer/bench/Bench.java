@@ -102,8 +102,8 @@ public final class Bench {
         if (Boolean.getBoolean("bench.profile")) { // just outbox-mailer, for a profiler
             for (int i = 0; i < 2; i++) {
                 double perSecond = outboxMailer(Payload.SMALL);
-                System.out.printf(Locale.ROOT, "outbox-mailer 1 KB: %.1f/s, CPU of this JVM per draft %.0f µs%n", perSecond,
-                        lastCpuMicrosPerMessage);
+                System.out.printf(Locale.ROOT, "outbox-mailer 1 KB: %.1f/s, CPU of this JVM per draft %.0f µs, machine %s%n",
+                        perSecond, lastCpuMicrosPerMessage, lastMachine);
             }
             return;
         }
@@ -114,10 +114,12 @@ public final class Bench {
             for (int i = 0; i < reps; i++) {
                 loop[i] = angusLoop(Payload.SMALL);
                 double loopCpu = lastCpuMicrosPerMessage;
+                String loopMachine = lastMachine;
                 mailer[i] = outboxMailer(Payload.SMALL);
                 System.out.printf(Locale.ROOT, "run %d: (2) %.1f/s (3) %.1f/s (3)/(2) %.2f× (first→last receipt %.1f/s, %.2f×);"
-                        + " CPU of this JVM per message: (2) %.0f µs (3) %.0f µs%n", i + 1, loop[i], mailer[i], mailer[i] / loop[i],
-                        lastSteadyPerSecond, lastSteadyPerSecond / loop[i], loopCpu, lastCpuMicrosPerMessage);
+                        + " CPU of this JVM per message: (2) %.0f µs (3) %.0f µs; machine: (2) %s, (3) %s%n", i + 1, loop[i],
+                        mailer[i], mailer[i] / loop[i], lastSteadyPerSecond, lastSteadyPerSecond / loop[i], loopCpu,
+                        lastCpuMicrosPerMessage, loopMachine, lastMachine);
             }
             double[] ratio = new double[reps];
             for (int i = 0; i < reps; i++) {
@@ -143,7 +145,10 @@ public final class Bench {
                 r[0][i] = camelRoute(p, false);
                 r[1][i] = camelRoute(p, true);
                 r[2][i] = angusLoop(p);
+                String loopMachine = lastMachine;
                 r[3][i] = outboxMailer(p);
+                System.out.printf(Locale.ROOT, "%s, repetition %d: (2) %.1f/s, machine %s; (3) %.1f/s, machine %s%n", p.label,
+                        i + 1, r[2][i], loopMachine, r[3][i], lastMachine);
                 for (int b = 0; b < 3; b++) {
                     ratio[b][i] = r[3][i] / r[b][i];
                 }
@@ -247,6 +252,7 @@ public final class Bench {
                 send(transport, session, p, attachment, i);
             }
             measuring.run();
+            MachineShare machine = MachineShare.start();
             long cpu = processCpuNanos();
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -254,6 +260,7 @@ public final class Bench {
             }
             double perSecond = n / seconds(start);
             lastCpuMicrosPerMessage = (processCpuNanos() - cpu) / 1e3 / n;
+            lastMachine = machine.sinceStart();
             return perSecond;
         }
     }
@@ -333,12 +340,14 @@ public final class Bench {
             await(() -> done.get() >= warmUp, Duration.ofMinutes(5)); // every warm-up exchange over, not just filed
             measuring.run();
             done.set(0);
+            MachineShare machine = MachineShare.start();
             long cpu = processCpuNanos();
             long start = System.nanoTime();
             dropDrafts(outbox, p, count, "run");
             await(() -> done.get() >= count, Duration.ofMinutes(5));
             double perSecond = count / seconds(start);
             lastCpuMicrosPerMessage = (processCpuNanos() - cpu) / 1e3 / count; // includes dropping the drafts
+            lastMachine = machine.sinceStart();
             // from the first receipt to the last: without the wait for the first scan (outbox.poll-delay,
             // outbox.settle-time), i.e. the rate a long backlog drains at
             lastSteadyPerSecond = (count - 1) / ((last.get() - first.get()) / 1e9);
@@ -631,6 +640,8 @@ public final class Bench {
     static double lastCpuMicrosPerMessage;
     /** (3) only: messages per second from the first receipt to the last of the last timed phase. */
     static double lastSteadyPerSecond;
+    /** The machine's steal and idle shares during the last timed phase of (2) or (3). */
+    static String lastMachine = "?";
 
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
