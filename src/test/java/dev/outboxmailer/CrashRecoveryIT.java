@@ -68,11 +68,7 @@ class CrashRecoveryIT {
             int acceptedAtKill = server.accepted().size();
             assertThat(acceptedAtKill).as("killed mid-backlog").isLessThan(DRAFTS);
 
-            Instance second = successor == Successor.STANDBY ? standby : instances.start(args);
-            if (successor == Successor.STANDBY) {
-                Instances.awaitTakeover(second, killedAt);
-                Instances.assertRecoveredBeforePickingUp(second);
-            }
+            Instance second = instances.successor(standby, killedAt, args);
             try {
                 await().atMost(Duration.ofSeconds(120)).until(() -> draftsLeft(outbox) == 0);
             } finally {
@@ -132,11 +128,7 @@ class CrashRecoveryIT {
             // the disk is mended before the next instance leads (a standby looks at the lock every 2 s, and takes
             // it once the heartbeat is 6 s old)
             Files.delete(outbox.resolve(".sent"));
-            Instance second = successor == Successor.STANDBY ? standby : instances.start(args);
-            if (successor == Successor.STANDBY) {
-                Instances.awaitTakeover(second, killedAt);
-                Instances.assertRecoveredBeforePickingUp(second);
-            }
+            Instance second = instances.successor(standby, killedAt, args);
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> draftsLeft(outbox) == 0
                         && listed(outbox.resolve(".state/claims")).isEmpty());

@@ -103,6 +103,20 @@ final class Instances implements AutoCloseable {
     }
 
     /**
+     * Who carries on after a kill: the {@code standby} that waited beside the killed leader, once it leads (within
+     * {@link #TAKEOVER}) and has recovered before picking up; or, with no standby ({@code null}), the killed jar
+     * started again with {@code args}.
+     */
+    Instance successor(Instance standby, long killedAt, List<String> args) throws IOException {
+        if (standby == null) {
+            return start(args);
+        }
+        awaitTakeover(standby, killedAt);
+        assertRecoveredBeforePickingUp(standby);
+        return standby;
+    }
+
+    /**
      * SPEC §9: the new leader ran the outbox's recovery, and only then started its pick-up route (its log says
      * "recovered in" before the last "Started outbox-folder").
      */

@@ -64,11 +64,7 @@ class MergeCrashIT {
             assertThat(acceptedAtKill).as("killed mid-run").isLessThan(ROWS);
 
             Path folder = outbox.resolve(".sent").resolve(LocalDate.now().toString()).resolve("run");
-            Instance second = standingBy ? standby : instances.start(args);
-            if (standingBy) {
-                Instances.awaitTakeover(second, killedAt);
-                Instances.assertRecoveredBeforePickingUp(second);
-            }
+            Instance second = instances.successor(standby, killedAt, args);
             try {
                 await().atMost(Duration.ofSeconds(120)).until(() -> Files.exists(folder.resolve("run.summary.json")));
             } finally {
