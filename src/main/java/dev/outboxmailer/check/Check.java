@@ -210,8 +210,7 @@ public final class Check {
             // the template watched-folder's route policy opens its folder when the route is created: not here
             context.getRegistry().bind("watchedFolders", new StandIns.WatchedFolders());
             context.getRegistry().bind("jms", new org.apache.camel.component.jms.JmsComponent());
-            context.getRegistry().bind("fileCompletionErrors", new org.apache.camel.support.LoggingExceptionHandler(context,
-                    org.apache.camel.component.file.GenericFileOnCompletion.class));
+            context.getRegistry().bind("fileCompletionErrors", dev.outboxmailer.intake.IntakeBeans.fileCompletionErrors(context));
             return composer;
         } catch (ConfigException e) {
             if (report) {
